@@ -1,0 +1,67 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exchange
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test lint fmt services chromium migrate seed messages screenshots bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements-dev.txt
+	touch $(STAMP)
+
+run: $(STAMP)
+	mkdir -p var
+	$(PY) manage.py migrate --no-input -v0
+	$(PY) manage.py seed_demo
+	@echo "Serving on http://127.0.0.1:8000 (Ctrl+C to stop)"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+migrate: $(STAMP)
+	$(PY) manage.py migrate
+
+seed: $(STAMP)
+	$(PY) manage.py seed_demo
+
+# Browser tests drive Debian's Chromium; never a downloaded browser.
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's chromium for the browser tests..."; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
+	      || { echo "Could not install chromium with apt-get."; exit 1; }; \
+	  else \
+	    echo "Browser tests need Debian's chromium: sudo apt-get install chromium fonts-noto-cjk"; exit 1; \
+	  fi; \
+	fi
+
+# The suite runs against the real services: say how to start them rather than fall back.
+services: $(STAMP)
+	@DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(PY) scripts/check_services.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djhtml --check templates
+
+fmt: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/djhtml templates
+
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l zh_Hant -l zh_Hans --ignore=.venv --ignore=var --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv
+
+test: $(STAMP) chromium services lint
+	DATABASE_URL=$(TEST_DATABASE_URL) TEST_CELERY_BROKER_URL=$(TEST_REDIS_URL) \
+	  $(VENV)/bin/pytest
+
+clean:
+	rm -rf $(VENV) var/staticfiles

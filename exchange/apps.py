@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _resync_role_groups(sender, using, apps=None, **kwargs):
+    # The data migration creates the groups; re-syncing after every migrate keeps them exact when
+    # later migrations add models or permissions (the admin group holds them all).
+    from .roles import sync_role_groups
+
+    if apps is not None:
+        sync_role_groups(apps)
+
+
+class ExchangeConfig(AppConfig):
+    name = "exchange"
+    verbose_name = _("Exchange programme")
+
+    def ready(self):
+        post_migrate.connect(_resync_role_groups, sender=self, dispatch_uid="exchange_role_groups")

@@ -1,0 +1,12 @@
+from . import roles as role_module
+
+
+def roles(request):
+    """Role flags for the navigation (one cached query per request)."""
+    user = request.user
+    return {
+        "is_admin": role_module.is_admin(user),
+        "is_coordinator": role_module.is_coordinator(user),
+        "is_liaison": role_module.is_liaison(user),
+        "is_participant": role_module.is_participant(user),
+    }

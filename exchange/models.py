@@ -1,0 +1,306 @@
+"""Reference data (cities, focus areas, host departments), cohorts and the notification outbox."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, validate_comma_separated_integer_list
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+CSC_VENUE = "Civil Service College"
+
+
+class City(models.Model):
+    """A city on either side of the exchange; Hong Kong itself is the one `is_home` city."""
+
+    code = models.CharField(_("code"), max_length=8, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    in_gba = models.BooleanField(_("in the Greater Bay Area"), default=False)
+    is_home = models.BooleanField(_("home (hosting) city"), default=False)
+
+    class Meta:
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+        ordering = ["-is_home", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class FocusArea(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("focus area")
+        verbose_name_plural = _("focus areas")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class HostDepartment(models.Model):
+    """A government department that hosts attached officials; liaisons are its contact officers."""
+
+    abbreviation = models.CharField(_("abbreviation"), max_length=16, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="departments", verbose_name=_("city")
+    )
+    focus_areas = models.ManyToManyField(
+        FocusArea, blank=True, related_name="departments", verbose_name=_("focus areas")
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    liaisons = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="liaison_departments",
+        verbose_name=_("liaison officers"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("host department")
+        verbose_name_plural = _("host departments")
+        ordering = ["abbreviation"]
+
+    def __str__(self):
+        return f"{self.name} ({self.abbreviation})"
+
+
+class Cohort(models.Model):
+    """One round of the programme: its orientation week, the bounds on each stay, its status."""
+
+    class Direction(models.TextChoices):
+        INBOUND = "inbound", _("Inbound (partner officials come to Hong Kong)")
+        OUTBOUND = "outbound", _("Outbound (Hong Kong officers go out)")
+
+    class Status(models.TextChoices):
+        PLANNING = "planning", _("Planning")
+        NOMINATING = "nominating", _("Nominating")
+        ORIENTATION = "orientation", _("Orientation")
+        ATTACHMENT = "attachment", _("Attachment")
+        COMPLETED = "completed", _("Completed")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, default=Direction.INBOUND
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PLANNING
+    )
+    orientation_start = models.DateField(_("orientation starts"))
+    orientation_end = models.DateField(_("orientation ends"))
+    orientation_venue = models.CharField(_("orientation venue"), max_length=200, default=CSC_VENUE)
+    min_stay_days = models.PositiveSmallIntegerField(
+        _("shortest stay (days)"),
+        default=28,
+        help_text=_("Orientation included. The press release says four weeks to three months."),
+    )
+    max_stay_days = models.PositiveSmallIntegerField(
+        _("longest stay (days)"), default=91, help_text=_("Orientation included.")
+    )
+    # Reminder offsets, in days before the event; the notification planner reads them.
+    orientation_reminder_days = models.CharField(
+        _("orientation reminders (days before)"),
+        max_length=50,
+        default="7,1",
+        validators=[validate_comma_separated_integer_list],
+        help_text=_("Comma-separated, e.g. 7,1"),
+    )
+    attachment_start_reminder_days = models.PositiveSmallIntegerField(
+        _("reminder before an attachment starts (days)"), default=3
+    )
+    attachment_end_reminder_days = models.PositiveSmallIntegerField(
+        _("reminder before an attachment ends (days)"), default=7
+    )
+    activity_reminder_days = models.PositiveSmallIntegerField(
+        _("reminder before an activity (days)"), default=1
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cohort")
+        verbose_name_plural = _("cohorts")
+        ordering = ["-orientation_start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(orientation_start__lte=F("orientation_end")),
+                name="cohort_orientation_start_before_end",
+                violation_error_message=_("Orientation must end on or after the day it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(min_stay_days__lte=F("max_stay_days")),
+                name="cohort_min_stay_within_max",
+                violation_error_message=_("The shortest stay cannot be longer than the longest."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("placements:cohort_dashboard", kwargs={"pk": self.pk})
+
+    @property
+    def orientation_reminder_offsets(self) -> list[int]:
+        return sorted({int(d) for d in self.orientation_reminder_days.split(",") if d.strip()})
+
+    @property
+    def latest_end(self) -> datetime.date:
+        """The last day an official of this cohort may still be attached."""
+        return self.orientation_start + datetime.timedelta(days=self.max_stay_days - 1)
+
+    @property
+    def earliest_end(self) -> datetime.date:
+        """The first day on which an official's stay reaches the shortest allowed length."""
+        return self.orientation_start + datetime.timedelta(days=self.min_stay_days - 1)
+
+    def clean(self):
+        if (
+            self.orientation_start
+            and self.orientation_end
+            and self.orientation_end < self.orientation_start
+        ):
+            raise ValidationError(
+                {"orientation_end": _("Orientation must end on or after the day it starts.")}
+            )
+
+
+class CityQuota(models.Model):
+    """Seats a home city has in a cohort (Shenzhen 10, the others 4 in the press release)."""
+
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="city_quotas", verbose_name=_("cohort")
+    )
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="quotas", verbose_name=_("city")
+    )
+    seats = models.PositiveSmallIntegerField(_("seats"))
+
+    class Meta:
+        verbose_name = _("city quota")
+        verbose_name_plural = _("city quotas")
+        ordering = ["cohort", "city__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "city"], name="cityquota_one_per_city"),
+        ]
+
+    def __str__(self):
+        return f"{self.city}: {self.seats}"
+
+
+class HostCapacity(models.Model):
+    """How many officials of a cohort a host department can take at the same time."""
+
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="host_capacities", verbose_name=_("cohort")
+    )
+    department = models.ForeignKey(
+        HostDepartment,
+        on_delete=models.PROTECT,
+        related_name="capacities",
+        verbose_name=_("host department"),
+    )
+    seats = models.PositiveSmallIntegerField(_("seats"), validators=[MinValueValidator(0)])
+
+    class Meta:
+        verbose_name = _("host capacity")
+        verbose_name_plural = _("host capacities")
+        ordering = ["cohort", "department__abbreviation"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "department"], name="hostcapacity_one_per_department"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.department.abbreviation}: {self.seats}"
+
+
+class Notification(models.Model):
+    """The outbox: a notice is recorded here first, in the transaction of the change that causes
+    it, and sent later by the dispatcher. The dedupe key makes planning it twice impossible."""
+
+    class Kind(models.TextChoices):
+        ORIENTATION_NOTICE = "orientation_notice", _("Orientation notice")
+        ORIENTATION_REMINDER = "orientation_reminder", _("Orientation reminder")
+        ATTACHMENT_START_REMINDER = "attachment_start_reminder", _("Attachment starts soon")
+        ATTACHMENT_END_REMINDER = "attachment_end_reminder", _("Attachment ends soon")
+        ACTIVITY_REMINDER = "activity_reminder", _("Activity reminder")
+        ATTACHMENT_CREATED = "attachment_created", _("New attachment")
+        ATTACHMENT_CHANGED = "attachment_changed", _("Attachment changed")
+        ATTACHMENT_CANCELLED = "attachment_cancelled", _("Attachment cancelled")
+        ACTIVITY_CHANGED = "activity_changed", _("Activity changed")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
+    content_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        verbose_name=_("related object type"),
+    )
+    object_id = models.PositiveBigIntegerField(_("related object id"), null=True, blank=True)
+    related_object = GenericForeignKey("content_type", "object_id")
+    cohort = models.ForeignKey(
+        Cohort,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("cohort"),
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    scheduled_at = models.DateTimeField(_("send at"), db_index=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-scheduled_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "scheduled_at"], name="notification_due_idx"),
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="sent", sent_at__isnull=False) | ~Q(status="sent"),
+                name="notification_sent_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.recipient} ({self.get_status_display()})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in {self.Status.SENT, self.Status.CANCELLED}

@@ -1,0 +1,128 @@
+"""Officials taking part in a cohort."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from exchange.models import City, Cohort, FocusArea, HostDepartment
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Participant(models.Model):
+    """One official in one cohort (an official who comes twice has two rows, one per cohort)."""
+
+    class Rank(models.TextChoices):
+        DIVISION_DIRECTOR = "division_director", _("Division director")
+        DEPUTY_DIVISION_DIRECTOR = "deputy_division_director", _("Deputy division director")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        NOMINATED = "nominated", _("Nominated")
+        CONFIRMED = "confirmed", _("Confirmed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        COMPLETED = "completed", _("Completed")
+
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.PROTECT, related_name="participants", verbose_name=_("cohort")
+    )
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100, blank=True)
+    home_city = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="participants", verbose_name=_("home city")
+    )
+    home_organisation = models.CharField(_("home organisation"), max_length=200)
+    post_title = models.CharField(_("post title"), max_length=200, blank=True)
+    rank = models.CharField(_("rank"), max_length=30, choices=Rank.choices, default=Rank.OTHER)
+    email = models.EmailField(_("email"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
+    )
+    focus_areas = models.ManyToManyField(
+        FocusArea, blank=True, related_name="participants", verbose_name=_("focus areas")
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.NOMINATED
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="participations",
+        verbose_name=_("user account"),
+    )
+    calendar_token = models.CharField(
+        _("calendar feed token"), max_length=64, unique=True, default=new_calendar_token
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        ordering = ["cohort", "home_city__code", "name_en"]
+        constraints = [
+            models.UniqueConstraint(
+                "cohort",
+                Lower("email"),
+                name="participant_unique_email_per_cohort",
+                violation_error_message=_("An official with this email is already in the cohort."),
+            ),
+            models.UniqueConstraint(
+                fields=["cohort", "user"], name="participant_one_per_user_per_cohort"
+            ),
+        ]
+        indexes = [models.Index(fields=["cohort", "status"], name="participant_cohort_status")]
+
+    def __str__(self):
+        if self.name_zh:
+            return f"{self.name_en} {self.name_zh}"
+        return self.name_en
+
+    def get_absolute_url(self):
+        return reverse("participants:participant_detail", kwargs={"pk": self.pk})
+
+
+class HostPreference(models.Model):
+    """An official's ranked wish for a host department (1 = first choice)."""
+
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="preferences",
+        verbose_name=_("participant"),
+    )
+    department = models.ForeignKey(
+        HostDepartment,
+        on_delete=models.CASCADE,
+        related_name="preferred_by",
+        verbose_name=_("host department"),
+    )
+    rank = models.PositiveSmallIntegerField(_("rank"))
+
+    class Meta:
+        verbose_name = _("host preference")
+        verbose_name_plural = _("host preferences")
+        ordering = ["participant", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "rank"], name="hostpreference_unique_rank"
+            ),
+            models.UniqueConstraint(
+                fields=["participant", "department"], name="hostpreference_unique_department"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rank__gte=1), name="hostpreference_rank_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.rank}. {self.department.abbreviation}"

@@ -1,0 +1,33 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Activity, Attachment
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(SimpleHistoryAdmin):
+    list_display = ["participant", "department", "start", "end", "status", "supervisor"]
+    list_filter = ["status", "department", "participant__cohort"]
+    list_select_related = ["participant", "department"]
+    search_fields = ["participant__name_en", "participant__name_zh", "department__abbreviation"]
+    autocomplete_fields = ["participant", "department", "assigned_by"]
+    date_hierarchy = "start"
+
+
+@admin.register(Activity)
+class ActivityAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "title",
+        "kind",
+        "cohort",
+        "department",
+        "starts_at",
+        "ends_at",
+        "audience",
+        "status",
+    ]
+    list_filter = ["kind", "audience", "status", "cohort", "department"]
+    list_select_related = ["cohort", "department"]
+    search_fields = ["title", "location"]
+    autocomplete_fields = ["cohort", "department", "participants", "created_by"]
+    date_hierarchy = "starts_at"
