@@ -6,5 +6,5 @@ from .base import env
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="local-development-only-not-a-secret")
 
-# WhiteNoise looks for STATIC_ROOT at start-up; outside production it only holds collectstatic output.
+# WhiteNoise looks for STATIC_ROOT at start-up; here it only holds collectstatic output.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -20,5 +20,5 @@ CELERY_BROKER_URL = env("TEST_CELERY_BROKER_URL", default="redis://127.0.0.1:637
 CELERY_TASK_ALWAYS_EAGER = True
 SITE_URL = "http://testserver"
 
-# WhiteNoise looks for STATIC_ROOT at start-up; outside production it only holds collectstatic output.
+# WhiteNoise looks for STATIC_ROOT at start-up; here it only holds collectstatic output.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
