@@ -16,9 +16,13 @@ class CohortListView(RoleRequiredMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        return cohorts_visible_to(user=self.request.user).annotate(
-            participant_count=Count("participants", filter=~Q(participants__status="withdrawn"))
-        ).order_by("-orientation_start", "pk")
+        return (
+            cohorts_visible_to(user=self.request.user)
+            .annotate(
+                participant_count=Count("participants", filter=~Q(participants__status="withdrawn"))
+            )
+            .order_by("-orientation_start", "pk")
+        )
 
 
 class CohortDashboardView(RoleRequiredMixin, DetailView):
