@@ -15,7 +15,7 @@ def test_no_missing_migrations(db):
 
 
 def test_production_settings_pass_check_deploy_with_no_warnings():
-    # The browser tests' conftest allows async-unsafe ORM calls in this process; a deployment never does.
+    # The browser tests allow async-unsafe ORM calls in this process; a deployment never does.
     env = {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "exchange.settings.production",
