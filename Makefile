@@ -65,3 +65,7 @@ test: $(STAMP) chromium services lint
 
 clean:
 	rm -rf $(VENV) var/staticfiles
+
+# README screenshots of each role's main page, from fresh demo data, in the same headless Chromium.
+screenshots: $(STAMP) chromium
+	$(PY) scripts/screenshots.py
