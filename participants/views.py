@@ -53,6 +53,9 @@ class ScheduleMixin:
         try:
             anchor = datetime.date.fromisoformat(self.request.GET.get("date", ""))
         except ValueError:
+            anchor = None
+        # Far-off dates are typing mistakes, and the calendar's arithmetic would overflow on them.
+        if anchor is None or not 1900 <= anchor.year <= 2999:
             anchor = default_anchor(schedule.items, today=today)
         context = {
             "participant": participant,

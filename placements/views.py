@@ -71,9 +71,11 @@ class LiaisonAttacheesView(RoleRequiredMixin, TemplateView):
             attachment.days_total = (attachment.end - attachment.start).days + 1
             attachment.days_done = min((today - attachment.start).days + 1, attachment.days_total)
         _add_audience_sizes(activities)
+        departments = list(departments_of_liaison(user=user))
         return super().get_context_data(
             today=today,
-            departments=departments_of_liaison(user=user),
+            departments=departments,
+            show_department=len(departments) > 1,
             attachments=attachments,
             current=[a for a in attachments if a.start <= today],
             upcoming=[a for a in attachments if a.start > today],

@@ -198,10 +198,10 @@ def test_liaison_and_activity_pages_run_a_fixed_number_of_queries(
             + datetime.timedelta(days=number % 10),
         )
     client.force_login(liaison)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(9):
         body = client.get(reverse("placements:liaison_attachees")).content.decode()
     assert body.count("mailto:") >= size
     client.force_login(coordinator)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("placements:activity_list", args=[cohort.pk]))
     assert response.content.decode().count("Visit ") >= min(size, 50)
