@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -9,4 +9,26 @@ urlpatterns = [
         "participants/<int:pk>/", views.ParticipantDetailView.as_view(), name="participant_detail"
     ),
     path("me/schedule/", views.MyScheduleView.as_view(), name="my_schedule"),
+    path("me/profile/", views.MyProfileView.as_view(), name="my_profile"),
+    path(
+        "participants/<int:pk>/schedule/",
+        views.ParticipantScheduleView.as_view(),
+        name="participant_schedule",
+    ),
+    path(
+        "participants/<int:pk>/schedule/print/",
+        views.ParticipantSchedulePrintView.as_view(),
+        name="participant_schedule_print",
+    ),
+    path(
+        "participants/<int:pk>/calendar-token/reset/",
+        views.CalendarTokenResetView.as_view(),
+        name="calendar_token_reset",
+    ),
+    # Tokens are `secrets.token_urlsafe(32)`; anything else is not a feed address (404).
+    re_path(
+        r"^calendar/(?P<token>[A-Za-z0-9_-]{32,64})\.ics$",
+        views.CalendarFeedView.as_view(),
+        name="calendar_feed",
+    ),
 ]

@@ -68,3 +68,24 @@ def login(page, password):
 @pytest.fixture(autouse=True)
 def _live_database(transactional_db):
     """The live server runs in another thread: tests must commit what it should see."""
+
+
+@pytest.fixture(autouse=True)
+def _role_groups(_live_database):
+    """Put back the role groups that the data migration made: the flush after each browser test
+    empties every table, and serialized rollback cannot help once Playwright runs its event loop
+    (Django then hands the test another connection object, without the serialized data)."""
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models import Q
+
+    from exchange.roles import ROLE_PERMISSIONS
+
+    for role, wanted in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role.value)
+        if wanted is None:
+            group.permissions.set(Permission.objects.all())
+            continue
+        chosen = Q(pk__in=[])
+        for app_label, codename in wanted:
+            chosen |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.set(Permission.objects.filter(chosen))

@@ -1,0 +1,168 @@
+"""The private calendar feed: who it answers, what it holds, and that two parsers agree."""
+
+import datetime
+import re
+
+import icalendar
+import pytest
+import vobject
+from django.urls import reverse
+
+from participants.models import Participant
+from placements.services import activity_cancel, activity_update
+from tests.factories import ActivityFactory, ParticipantFactory
+from tests.scheduling import fill_schedule
+
+pytestmark = pytest.mark.django_db
+HKT = datetime.timedelta(hours=8)
+
+
+def feed_url(participant):
+    return reverse("participants:calendar_feed", kwargs={"token": participant.calendar_token})
+
+
+def events(body: bytes) -> dict[str, icalendar.Event]:
+    calendar = icalendar.Calendar.from_ical(body)
+    return {str(event["UID"]): event for event in calendar.walk("VEVENT")}
+
+
+def test_feed_needs_no_login_and_parses_with_two_parsers(client, participant, department):
+    attachment, activities = fill_schedule(participant, department, activities=4)
+    response = client.get(feed_url(participant))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    parsed = events(response.content)
+    assert len(parsed) == 6
+
+    second = vobject.readOne(response.content.decode())
+    assert sorted(e.uid.value for e in second.vevent_list) == sorted(parsed)
+    for event in second.vevent_list:
+        assert event.dtstart.value == parsed[event.uid.value].decoded("DTSTART")
+        assert event.dtend.value == parsed[event.uid.value].decoded("DTEND")
+
+    cohort = participant.cohort
+    orientation = next(e for uid, e in parsed.items() if uid.startswith("orientation-"))
+    assert orientation.decoded("DTSTART") == cohort.orientation_start
+    assert orientation.decoded("DTEND") == cohort.orientation_end + datetime.timedelta(days=1)
+    stay = parsed[next(uid for uid in parsed if uid.startswith(f"attachment-{attachment.pk}@"))]
+    assert stay.decoded("DTSTART") == attachment.start
+    assert stay.decoded("DTEND") == attachment.end + datetime.timedelta(days=1)
+    assert "Ms Supervisor" in str(stay["DESCRIPTION"])
+    for activity in activities:
+        event = parsed[next(uid for uid in parsed if uid.startswith(f"activity-{activity.pk}@"))]
+        start = event.decoded("DTSTART")
+        assert start == activity.starts_at
+        assert start.utcoffset() == HKT
+        assert str(event["SUMMARY"]) == activity.title
+        assert event["STATUS"] == "CONFIRMED"
+    assert "TZID:Asia/Hong_Kong" in response.content.decode()
+
+
+def test_feed_events_and_times_match_the_schedule_page(client, participant, department):
+    fill_schedule(participant, department, activities=6)
+    feed = events(client.get(feed_url(participant)).content)
+    client.force_login(participant.user)
+    page = client.get(reverse("participants:my_schedule")).content.decode()
+    shown = dict(re.findall(r'data-uid="([^"]+)" data-start="([^"]+)"', page))
+    assert set(shown) == set(feed)
+    for uid, start in shown.items():
+        value = feed[uid].decoded("DTSTART")
+        assert value.isoformat() == start
+
+
+def test_updates_keep_the_uid_and_raise_the_sequence_and_cancel(
+    client, coordinator, participant, department
+):
+    fill_schedule(participant, department, activities=0)
+    activity = ActivityFactory(cohort=participant.cohort, title="Briefing on Budget")
+    uid = next(u for u in events(client.get(feed_url(participant)).content) if "activity" in u)
+    activity_update(
+        activity=activity,
+        by=coordinator,
+        kind=activity.kind,
+        title="Briefing on the Budget",
+        starts_at=activity.starts_at + datetime.timedelta(hours=1),
+        ends_at=activity.ends_at + datetime.timedelta(hours=1),
+        location=activity.location,
+        description="",
+        department=None,
+        audience="cohort",
+    )
+    event = events(client.get(feed_url(participant)).content)[uid]
+    assert str(event["SUMMARY"]) == "Briefing on the Budget"
+    assert event["SEQUENCE"] == 1
+    activity_cancel(activity=activity, by=coordinator)
+    after = events(client.get(feed_url(participant)).content)
+    assert len([u for u in after if "activity" in u]) == 1
+    assert after[uid]["STATUS"] == "CANCELLED"
+    assert after[uid]["SEQUENCE"] == 2
+
+
+def test_cancelled_attachment_is_sent_as_cancelled(client, participant, department):
+    attachment, _ = fill_schedule(participant, department, activities=0)
+    attachment.status = "cancelled"
+    attachment.save()
+    parsed = events(client.get(feed_url(participant)).content)
+    assert parsed[f"attachment-{attachment.pk}@testserver"]["STATUS"] == "CANCELLED"
+
+
+def test_feed_comes_in_the_officials_language(client, participant, department):
+    fill_schedule(participant, department, activities=0)
+    participant.preferred_language = "zh-hant"
+    participant.save()
+    department.name_zh_hant = "數字政策辦公室"
+    department.save()
+    body = client.get(feed_url(participant)).content.decode()
+    assert "數字政策辦公室" in body
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/calendar/short.ics",
+        "/calendar/" + "x" * 43 + ".ics",
+        "/calendar/" + "%20" * 40 + ".ics",
+        "/calendar/" + "a" * 43 + "!.ics",
+    ],
+)
+def test_wrong_or_malformed_tokens_are_404(client, participant, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert b"BEGIN:VCALENDAR" not in response.content
+
+
+def test_reset_gives_a_new_address_and_the_old_one_is_404(client, participant):
+    old = feed_url(participant)
+    client.force_login(participant.user)
+    response = client.post(reverse("participants:calendar_token_reset", args=[participant.pk]))
+    assert response.status_code == 302
+    participant.refresh_from_db()
+    assert client.get(old).status_code == 404
+    assert client.get(feed_url(participant)).status_code == 200
+    assert feed_url(participant) != old
+    page = client.get(reverse("participants:my_schedule")).content.decode()
+    assert participant.calendar_token in page
+
+
+def test_only_the_official_resets_their_address(client, participant, coordinator):
+    other = ParticipantFactory(cohort=participant.cohort)
+    token = other.calendar_token
+    client.force_login(participant.user)
+    url = reverse("participants:calendar_token_reset", args=[other.pk])
+    assert client.post(url).status_code == 404
+    client.force_login(coordinator)
+    assert client.post(url).status_code == 403
+    assert Participant.objects.get(pk=other.pk).calendar_token == token
+    client.logout()
+    assert client.post(url).status_code == 302
+    assert Participant.objects.get(pk=other.pk).calendar_token == token
+
+
+@pytest.mark.parametrize("activities", [5, 100])
+def test_feed_runs_a_fixed_number_of_queries(
+    client, participant, department, activities, django_assert_max_num_queries
+):
+    fill_schedule(participant, department, activities=activities)
+    with django_assert_max_num_queries(3):
+        response = client.get(feed_url(participant))
+    assert len(events(response.content)) == activities + 2
