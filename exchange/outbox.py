@@ -57,7 +57,7 @@ def notification_enqueue(
     return len(notifications_record(rows=rows))
 
 
-def notifications_record(*, rows: list[Notification], chunk_size: int = 500) -> list[Notification]:
+def notifications_record(*, rows: list[Notification], chunk_size: int = 2000) -> list[Notification]:
     """Insert the rows whose dedupe key is new, in two queries per chunk whatever the number of
     rows; returns the new ones. When the caller's transaction commits, a dispatch is queued so that
     notices due now go out without waiting for the next scheduled run."""

@@ -20,3 +20,7 @@ class CohortRemindersForm(forms.ModelForm):
             name: forms.NumberInput(attrs={"min": 1, "max": MAX_REMINDER_DAYS})
             for name in fields[1:]
         }
+
+    def clean_orientation_reminder_days(self):
+        # "7, 1" is what people type; the stored form is "7,1".
+        return "".join(self.cleaned_data["orientation_reminder_days"].split())

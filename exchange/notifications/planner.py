@@ -9,7 +9,7 @@ nothing new, and a moved event gets reminders for its new date.
 
 Reminders of things cancelled (an attachment, an activity, a withdrawn official, a completed
 cohort) are not planned, and pending ones are cancelled. The whole run is a fixed number of
-queries whatever the number of rows (bulk inserts in chunks of 500).
+queries whatever the number of rows (two more per 2000 new reminders).
 """
 
 import dataclasses

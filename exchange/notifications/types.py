@@ -352,7 +352,8 @@ class ActivityReminder(ActivityNotice):
     def obsolete_reason(self, notification, related: Activity) -> str | None:
         if related.status == Activity.Status.CANCELLED:
             return ACTIVITY_CANCELLED
-        if related.starts_at.isoformat() != notification.context.get("event_at"):
+        planned = notification.context.get("event_at")
+        if planned is None or datetime.datetime.fromisoformat(planned) != related.starts_at:
             return DATE_CHANGED
         return None
 

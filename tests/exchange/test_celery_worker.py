@@ -12,7 +12,6 @@ import threading
 from collections import Counter
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +20,6 @@ from exchange import outbox
 from exchange.celery import app
 from exchange.models import Notification
 from exchange.notifications import planner, services
-from exchange.roles import Role
 from exchange.tasks import dispatch_notifications
 from placements.models import Activity
 from tests.exchange.celery_harness import (
@@ -36,13 +34,6 @@ from tests.exchange.celery_harness import (
 from tests.factories import ActivityFactory, CohortFactory, ParticipantFactory, UserFactory
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _role_groups():
-    # The flush after each transactional test empties the groups the data migration made.
-    for role in Role:
-        Group.objects.get_or_create(name=role.value)
 
 
 @pytest.fixture(scope="module")
