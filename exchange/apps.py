@@ -6,10 +6,13 @@ from django.utils.translation import gettext_lazy as _
 def _resync_role_groups(sender, using, apps=None, **kwargs):
     # The data migration creates the groups; re-syncing after every migrate keeps them exact when
     # later migrations add models or permissions (the admin group holds them all).
+    # A flush (after each transactional test) sends no `apps`: the groups are re-made from the
+    # project's models then.
+    from django.apps import apps as global_apps
+
     from .roles import sync_role_groups
 
-    if apps is not None:
-        sync_role_groups(apps)
+    sync_role_groups(apps if apps is not None else global_apps)
 
 
 class ExchangeConfig(AppConfig):

@@ -277,6 +277,10 @@ class Notification(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    # The dispatcher leaves a row alone until its lease runs out: a queued send (or a queued retry)
+    # owns it until then. A send that died without recording anything is picked up again after.
+    leased_until = models.DateTimeField(_("leased until"), null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
     context = models.JSONField(_("context"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

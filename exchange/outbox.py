@@ -54,17 +54,48 @@ def notification_enqueue(
         )
         for user in {user.pk: user for user in recipients if user is not None}.values()
     ]
-    if not rows:
-        return 0
-    existing = set(
-        Notification.objects.filter(dedupe_key__in=[row.dedupe_key for row in rows]).values_list(
-            "dedupe_key", flat=True
+    return len(notifications_record(rows=rows))
+
+
+def notifications_record(*, rows: list[Notification], chunk_size: int = 2000) -> list[Notification]:
+    """Insert the rows whose dedupe key is new, in two queries per chunk whatever the number of
+    rows; returns the new ones. When the caller's transaction commits, a dispatch is queued so that
+    notices due now go out without waiting for the next scheduled run."""
+    rows = list({row.dedupe_key: row for row in rows}.values())
+    new: list[Notification] = []
+    for start in range(0, len(rows), chunk_size):
+        chunk = rows[start : start + chunk_size]
+        existing = set(
+            Notification.objects.filter(
+                dedupe_key__in=[row.dedupe_key for row in chunk]
+            ).values_list("dedupe_key", flat=True)
         )
+        fresh = [row for row in chunk if row.dedupe_key not in existing]
+        # ignore_conflicts covers a concurrent writer of the same key between the read and the
+        # insert.
+        Notification.objects.bulk_create(fresh, ignore_conflicts=True)
+        new.extend(fresh)
+    now = timezone.now()
+    if any(row.scheduled_at <= now for row in new):
+        from .notifications.services import dispatch_on_commit
+
+        dispatch_on_commit()
+    return new
+
+
+def orientation_notice_row(*, participant) -> Notification:
+    """The unsaved orientation notice of a participant who has an account (for bulk recording);
+    the same dedupe key as `notices_for_participant_confirmed`."""
+    return Notification(
+        recipient_id=participant.user_id,
+        kind=Notification.Kind.ORIENTATION_NOTICE,
+        content_type=ContentType.objects.get_for_model(participant),
+        object_id=participant.pk,
+        cohort_id=participant.cohort_id,
+        language=participant.preferred_language,
+        scheduled_at=timezone.now(),
+        dedupe_key=f"orientation_notice:participant:{participant.pk}:user:{participant.user_id}",
     )
-    new = [row for row in rows if row.dedupe_key not in existing]
-    # ignore_conflicts covers a concurrent writer of the same key between the read and the insert.
-    Notification.objects.bulk_create(new, ignore_conflicts=True)
-    return len(new)
 
 
 def notices_for_participant_confirmed(*, participant) -> int:

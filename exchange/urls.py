@@ -16,4 +16,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("placements.urls")),
     path("", include("participants.urls")),
+    path("", include("exchange.notifications.urls")),
 ]

@@ -1,0 +1,79 @@
+"""Reads of notifications, scoped to who is asking."""
+
+from django.contrib.contenttypes.prefetch import GenericPrefetch
+from django.db.models import Count, Q, QuerySet
+
+from exchange.models import Cohort, Notification
+from exchange.roles import is_coordinator
+from exchange.selectors import cohorts_visible_to
+from participants.models import Participant
+from placements.models import Activity, Attachment
+
+
+def with_related(queryset: QuerySet[Notification]) -> QuerySet[Notification]:
+    """Load what each row is about, and what its subject names, in one query per kind of object."""
+    return queryset.prefetch_related(
+        GenericPrefetch(
+            "related_object",
+            [
+                Participant.objects.select_related("cohort"),
+                Attachment.objects.select_related("participant", "department"),
+                Activity.objects.select_related("department"),
+            ],
+        )
+    )
+
+
+def notifications_for(*, user) -> QuerySet[Notification]:
+    """A user's own notices (in-app list): everyone sees only their own."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user).exclude(status=Notification.Status.CANCELLED)
+
+
+def notification_unread_count(*, user) -> int:
+    return notifications_for(user=user).filter(read_at__isnull=True).count()
+
+
+def outbox_cohorts_for(*, user) -> QuerySet[Cohort]:
+    """The cohorts whose outbox the user may watch: coordinators' and admins' only."""
+    if not is_coordinator(user):
+        return Cohort.objects.none()
+    return cohorts_visible_to(user=user)
+
+
+def outbox_notifications_for(*, user) -> QuerySet[Notification]:
+    """Notices a coordinator may re-send: those of the cohorts they may watch."""
+    return Notification.objects.filter(cohort__in=outbox_cohorts_for(user=user))
+
+
+def cohort_outbox(*, cohort: Cohort, status: str | None = None) -> QuerySet[Notification]:
+    rows = Notification.objects.filter(cohort=cohort).select_related("recipient")
+    if status:
+        rows = rows.filter(status=status)
+    return rows.order_by("-scheduled_at", "-pk")
+
+
+def cohort_outbox_counts(*, cohort: Cohort) -> dict[str, int]:
+    """How many notices of the cohort are in each status, in one query."""
+    statuses = Notification.Status.values
+    counts = Notification.objects.filter(cohort=cohort).aggregate(
+        total=Count("pk"), **{s: Count("pk", filter=Q(status=s)) for s in statuses}
+    )
+    return counts
+
+
+def orientation_notice_audience(*, cohort: Cohort) -> dict[str, int]:
+    """Confirmed officials of the cohort, with and without an account (one query)."""
+    return Participant.objects.filter(cohort=cohort, status=Participant.Status.CONFIRMED).aggregate(
+        confirmed=Count("pk", distinct=True),
+        without_account=Count("pk", filter=Q(user__isnull=True), distinct=True),
+        notified=Count(
+            "pk",
+            filter=Q(
+                user__notifications__kind=Notification.Kind.ORIENTATION_NOTICE,
+                user__notifications__cohort=cohort,
+            ),
+            distinct=True,
+        ),
+    )

@@ -1,0 +1,46 @@
+"""Celery tasks: thin, named, taking ids. The work and its rules live in
+`exchange.notifications` (services and planner); see there for the delivery guarantees."""
+
+from django.conf import settings
+
+from .celery import app
+from .notifications import planner, services
+
+
+@app.task(
+    name="exchange.send_notification",
+    bind=True,
+    # A send is idempotent (it locks its row and returns at once if the row is final), so the
+    # message is acknowledged only after the task ran, and handed to another worker if this one
+    # dies in the middle.
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # The bound on attempts is kept on the row (NOTIFICATION_MAX_ATTEMPTS), not in the message.
+    max_retries=None,
+    soft_time_limit=settings.EMAIL_TIMEOUT * 2,
+    time_limit=settings.EMAIL_TIMEOUT * 2 + 30,
+)
+def send_notification(self, notification_id: int) -> str:
+    result = services.notification_send(notification_id=notification_id)
+    # Run eagerly (no broker), a retry would block the request that queued it: the row waits for
+    # the next dispatch instead, at its back-off time.
+    if result.retry_in is not None and not self.request.is_eager:
+        raise self.retry(countdown=result.retry_in)
+    return result.status
+
+
+@app.task(name="exchange.dispatch_notifications", soft_time_limit=60, time_limit=90)
+def dispatch_notifications(max_batches: int = 20) -> int:
+    """Queue the sends of every due notice, batch by batch (bounded per run; beat runs it again)."""
+    total = 0
+    for _batch in range(max_batches):
+        ids = services.notifications_dispatch()
+        total += len(ids)
+        if len(ids) < settings.NOTIFICATION_BATCH_SIZE:
+            break
+    return total
+
+
+@app.task(name="exchange.plan_reminders", soft_time_limit=300, time_limit=360)
+def plan_reminders() -> int:
+    return planner.reminders_plan().created

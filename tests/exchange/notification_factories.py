@@ -1,0 +1,70 @@
+"""Outbox rows for the notification tests, one per kind, about real related objects."""
+
+import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+
+from exchange.models import Notification
+from tests.factories import ActivityFactory, AttachmentFactory, ParticipantFactory, UserFactory
+
+ATTACHMENT_KINDS = {
+    Notification.Kind.ATTACHMENT_CREATED,
+    Notification.Kind.ATTACHMENT_CHANGED,
+    Notification.Kind.ATTACHMENT_CANCELLED,
+    Notification.Kind.ATTACHMENT_START_REMINDER,
+    Notification.Kind.ATTACHMENT_END_REMINDER,
+}
+ACTIVITY_KINDS = {Notification.Kind.ACTIVITY_REMINDER, Notification.Kind.ACTIVITY_CHANGED}
+
+
+def related_for(kind, participant):
+    if kind in ATTACHMENT_KINDS:
+        return AttachmentFactory(participant=participant)
+    if kind in ACTIVITY_KINDS:
+        return ActivityFactory(cohort=participant.cohort)
+    return participant
+
+
+def event_context(kind, related) -> dict:
+    """The context the planner records with a reminder (the event it is for)."""
+    if kind == Notification.Kind.ORIENTATION_REMINDER:
+        return {"event_date": related.cohort.orientation_start.isoformat(), "days_before": 7}
+    if kind == Notification.Kind.ATTACHMENT_START_REMINDER:
+        return {"event_date": related.start.isoformat(), "days_before": 3}
+    if kind == Notification.Kind.ATTACHMENT_END_REMINDER:
+        return {"event_date": related.end.isoformat(), "days_before": 7}
+    if kind == Notification.Kind.ACTIVITY_REMINDER:
+        return {"event_at": related.starts_at.isoformat(), "days_before": 1}
+    return {}
+
+
+def make_notification(
+    kind=Notification.Kind.ORIENTATION_NOTICE,
+    *,
+    participant=None,
+    recipient=None,
+    related=None,
+    language="en",
+    status=Notification.Status.PENDING,
+    scheduled_at=None,
+    **fields,
+) -> Notification:
+    participant = participant or ParticipantFactory(user=UserFactory(), preferred_language=language)
+    related = related or related_for(kind, participant)
+    recipient = recipient or participant.user
+    extra = {"sent_at": timezone.now()} if status == Notification.Status.SENT else {}
+    return Notification.objects.create(
+        recipient=recipient,
+        kind=kind,
+        content_type=ContentType.objects.get_for_model(related),
+        object_id=related.pk,
+        cohort=participant.cohort,
+        language=language,
+        scheduled_at=scheduled_at or timezone.now() - datetime.timedelta(seconds=1),
+        status=status,
+        dedupe_key=fields.pop("dedupe_key", f"test:{kind}:{related.pk}:{recipient.pk}"),
+        context=fields.pop("context", event_context(kind, related)),
+        **extra,
+        **fields,
+    )
