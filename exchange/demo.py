@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from participants.models import HostPreference, Participant
+from placements.demo import seed_attachments
 
 from .models import City, CityQuota, Cohort, FocusArea, HostCapacity, HostDepartment
 from .roles import Role
@@ -216,4 +217,5 @@ def seed_demo(*, start: datetime.date) -> tuple[Cohort, DemoLogins]:
     cohort = seed_cohort(start=start)
     seed_users(logins)
     seed_participants(cohort, logins)
+    seed_attachments(cohort)
     return cohort, logins
