@@ -173,7 +173,9 @@ class ParticipantUpdateView(RoleRequiredMixin, ParticipantScopedMixin, FormView)
         return {**super().get_form_kwargs(), "instance": self.get_participant()}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(participant=self.participant, **kwargs)
+        context = super().get_context_data(**kwargs)  # builds the form, which loads the official
+        context["participant"] = self.participant
+        return context
 
     def form_valid(self, form):
         data = {name: form.cleaned_data[name] for name in PARTICIPANT_FIELDS}
@@ -210,7 +212,9 @@ class ParticipantPreferencesView(RoleRequiredMixin, ParticipantScopedMixin, Form
         return HostPreferencesForm(**kwargs, departments=departments, count=self.choices)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(participant=self.participant, **kwargs)
+        context = super().get_context_data(**kwargs)  # builds the form, which loads the official
+        context["participant"] = self.participant
+        return context
 
     def form_valid(self, form):
         try:
