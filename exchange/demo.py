@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from participants.models import HostPreference, Participant
+from placements.demo import seed_attachments
 from placements.demo_activities import seed_activities
 
 from .models import City, CityQuota, Cohort, FocusArea, HostCapacity, HostDepartment
@@ -218,4 +219,5 @@ def seed_demo(*, start: datetime.date) -> tuple[Cohort, DemoLogins]:
     seed_users(logins)
     seed_participants(cohort, logins)
     seed_activities(cohort)
+    seed_attachments(cohort)
     return cohort, logins

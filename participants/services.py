@@ -1,11 +1,28 @@
-"""Writes of participants' own settings: their calendar-feed token and their language."""
+"""Writes of officials (participants) and their ranked host preferences.
+
+The rule kept here: a home city never has more non-withdrawn officials in a cohort than its seats
+(`CityQuota`). The quota row is locked before counting, so two coordinators adding the last
+official of a city at once cannot both succeed. Withdrawing cancels the official's live attachments
+through `placements.services`, which frees their seats.
+
+Writes of participants' own settings: their calendar-feed token and their language.
+"""
+
+from collections.abc import Iterable, Sequence
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
-from .models import Participant, new_calendar_token
+from exchange import outbox
+from exchange.models import City, CityQuota, Cohort, FocusArea, HostDepartment
+from placements.models import Attachment
+from placements.services import attachment_cancel
+
+from .models import HostPreference, Participant, new_calendar_token
 
 
 @transaction.atomic
@@ -34,3 +51,196 @@ def participant_language_update(*, user, language: str) -> int:
             participant.save(update_fields=["preferred_language", "updated_at"])
             changed += 1
     return changed
+
+
+# Fields a coordinator may edit on an official (cohort and status change through their own paths).
+EDITABLE_FIELDS = (
+    "name_en",
+    "name_zh",
+    "home_city",
+    "home_organisation",
+    "post_title",
+    "rank",
+    "email",
+    "phone",
+    "preferred_language",
+)
+
+
+def _check_city_quota(*, cohort: Cohort, city: City, exclude: Participant | None = None) -> None:
+    """Lock the city's quota row, then refuse if the city's seats are all taken."""
+    quota = CityQuota.objects.select_for_update().filter(cohort=cohort, city=city).first()
+    if quota is None:
+        raise ValidationError(
+            {
+                "home_city": gettext(
+                    "{city} has no quota in {cohort}: add one to the cohort first."
+                ).format(city=city.name, cohort=cohort.name)
+            }
+        )
+    taken = Participant.objects.filter(cohort=cohort, home_city=city).exclude(
+        status=Participant.Status.WITHDRAWN
+    )
+    if exclude is not None and exclude.pk:
+        taken = taken.exclude(pk=exclude.pk)
+    count = taken.count()
+    if count >= quota.seats:
+        raise ValidationError(
+            {
+                "home_city": gettext(
+                    "{city}'s quota of {seats} seat(s) in {cohort} is full ({count} officials "
+                    "not withdrawn)."
+                ).format(city=city.name, seats=quota.seats, cohort=cohort.name, count=count)
+            }
+        )
+
+
+def _lock(participant: Participant) -> Participant:
+    return (
+        Participant.objects.select_for_update(of=("self",))
+        .select_related("cohort", "home_city")
+        .get(pk=participant.pk)
+    )
+
+
+@transaction.atomic
+def participant_create(
+    *,
+    cohort: Cohort,
+    by: AbstractBaseUser | None,
+    name_en: str,
+    home_city: City,
+    home_organisation: str,
+    email: str,
+    name_zh: str = "",
+    post_title: str = "",
+    rank: str = Participant.Rank.OTHER,
+    phone: str = "",
+    preferred_language: str = "zh-hans",
+    focus_areas: Iterable[FocusArea] = (),
+    confirmed: bool = False,
+    user: AbstractBaseUser | None = None,
+) -> Participant:
+    """Add an official to a cohort (nominated, or confirmed at once), within the city quota.
+    A confirmed official is sent the orientation notice."""
+    _check_city_quota(cohort=cohort, city=home_city)
+    participant = Participant(
+        cohort=cohort,
+        name_en=name_en,
+        name_zh=name_zh,
+        home_city=home_city,
+        home_organisation=home_organisation,
+        post_title=post_title,
+        rank=rank,
+        email=email,
+        phone=phone,
+        preferred_language=preferred_language,
+        status=Participant.Status.CONFIRMED if confirmed else Participant.Status.NOMINATED,
+        user=user,
+    )
+    participant.full_clean()
+    participant.save()
+    participant.focus_areas.set(list(focus_areas))
+    if confirmed:
+        outbox.notices_for_participant_confirmed(participant=participant)
+    return participant
+
+
+@transaction.atomic
+def participant_update(
+    *,
+    participant: Participant,
+    by: AbstractBaseUser | None,
+    focus_areas: Iterable[FocusArea] | None = None,
+    **fields,
+) -> Participant:
+    """Change an official's details (see `EDITABLE_FIELDS`) and interests. Moving a
+    non-withdrawn official to another home city takes a seat of that city's quota."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"participant_update() cannot change {sorted(unknown)}")
+    current = _lock(participant)
+    new_city = fields.get("home_city", current.home_city)
+    if new_city.pk != current.home_city_id and current.status != Participant.Status.WITHDRAWN:
+        _check_city_quota(cohort=current.cohort, city=new_city, exclude=current)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.full_clean()
+    current.save()
+    if focus_areas is not None:
+        current.focus_areas.set(list(focus_areas))
+    return current
+
+
+@transaction.atomic
+def participant_confirm(*, participant: Participant, by: AbstractBaseUser | None) -> Participant:
+    """Confirm a nominated official; they are sent the orientation notice."""
+    current = _lock(participant)
+    if current.status == Participant.Status.CONFIRMED:
+        return current
+    if current.status != Participant.Status.NOMINATED:
+        raise ValidationError(
+            gettext("Only a nominated official can be confirmed; {name} is {status}.").format(
+                name=current.name_en, status=current.get_status_display().lower()
+            )
+        )
+    current.status = Participant.Status.CONFIRMED
+    current.save(update_fields=["status", "updated_at"])
+    outbox.notices_for_participant_confirmed(participant=current)
+    return current
+
+
+@transaction.atomic
+def participant_withdraw(
+    *, participant: Participant, by: AbstractBaseUser | None, reason: str = ""
+) -> Participant:
+    """Withdraw an official: their live attachments are cancelled (freeing the seats) and their
+    city seat is free again."""
+    current = _lock(participant)
+    if current.status == Participant.Status.WITHDRAWN:
+        return current
+    live = Attachment.objects.filter(participant=current, status__in=Attachment.LIVE_STATUSES)
+    for attachment in live.select_related("participant", "department"):
+        attachment_cancel(
+            attachment=attachment,
+            by=by,
+            reason=reason or gettext("the official withdrew"),
+        )
+    current.status = Participant.Status.WITHDRAWN
+    current.save(update_fields=["status", "updated_at"])
+    return current
+
+
+@transaction.atomic
+def participant_reinstate(*, participant: Participant, by: AbstractBaseUser | None) -> Participant:
+    """Bring a withdrawn official back as nominated, if their city still has a seat."""
+    current = _lock(participant)
+    if current.status != Participant.Status.WITHDRAWN:
+        return current
+    _check_city_quota(cohort=current.cohort, city=current.home_city, exclude=current)
+    current.status = Participant.Status.NOMINATED
+    current.save(update_fields=["status", "updated_at"])
+    return current
+
+
+@transaction.atomic
+def participant_set_preferences(
+    *,
+    participant: Participant,
+    departments: Sequence[HostDepartment],
+    by: AbstractBaseUser | None,
+) -> list[HostPreference]:
+    """Replace an official's ranked wishes: `departments[0]` is the first choice."""
+    current = _lock(participant)
+    seen: set[int] = set()
+    for department in departments:
+        if department.pk in seen:
+            raise ValidationError(
+                gettext("{dept} is chosen more than once.").format(dept=department.abbreviation)
+            )
+        seen.add(department.pk)
+    HostPreference.objects.filter(participant=current).delete()
+    return HostPreference.objects.bulk_create(
+        HostPreference(participant=current, department=department, rank=rank)
+        for rank, department in enumerate(departments, start=1)
+    )

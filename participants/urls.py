@@ -31,4 +31,31 @@ urlpatterns = [
         views.CalendarFeedView.as_view(),
         name="calendar_feed",
     ),
+    path("participants/", views.ParticipantListView.as_view(), name="participant_list"),
+    path("participants/new/", views.ParticipantCreateView.as_view(), name="participant_create"),
+    path(
+        "participants/<int:pk>/edit/",
+        views.ParticipantUpdateView.as_view(),
+        name="participant_update",
+    ),
+    path(
+        "participants/<int:pk>/preferences/",
+        views.ParticipantPreferencesView.as_view(),
+        name="hostpreference_update",
+    ),
+    path(
+        "participants/<int:pk>/withdraw/",
+        views.ParticipantWithdrawView.as_view(),
+        name="participant_withdraw",
+    ),
+    path(
+        "participants/<int:pk>/confirm/",
+        views.ParticipantStatusView.as_view(action="confirm"),
+        name="participant_confirm",
+    ),
+    path(
+        "participants/<int:pk>/reinstate/",
+        views.ParticipantStatusView.as_view(action="reinstate"),
+        name="participant_reinstate",
+    ),
 ]

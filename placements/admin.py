@@ -1,17 +1,158 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .forms import add_service_error
 from .models import Activity, Attachment
+from .services import (
+    attachment_cancel,
+    attachment_check,
+    attachment_confirm,
+    attachment_create,
+    attachment_update,
+)
+
+
+class AttachmentAdminForm(forms.ModelForm):
+    """Shows the placement rules' refusals next to the fields, before anything is saved."""
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "participant",
+            "department",
+            "start",
+            "end",
+            "status",
+            "supervisor",
+            "supervisor_email",
+            "notes",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.saved_status = self.instance.status if self.instance.pk else None
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get("status")
+        cancelled, proposed = Attachment.Status.CANCELLED, Attachment.Status.PROPOSED
+        if self.saved_status is None and status == cancelled:
+            self.add_error("status", _("A new attachment cannot start out cancelled."))
+        elif self.saved_status == cancelled and status != cancelled:
+            self.add_error(
+                "status", _("A cancelled attachment cannot be reopened; add a new one instead.")
+            )
+        elif self.saved_status == Attachment.Status.CONFIRMED and status == proposed:
+            self.add_error("status", _("A confirmed attachment cannot go back to proposed."))
+        participant = cleaned.get("participant") or getattr(self.instance, "participant", None)
+        department = cleaned.get("department")
+        if status != cancelled and participant and department and not self.errors:
+            try:
+                attachment_check(
+                    participant=participant,
+                    department=department,
+                    start=cleaned.get("start"),
+                    end=cleaned.get("end"),
+                    exclude=self.instance if self.instance.pk else None,
+                )
+            except ValidationError as error:
+                add_service_error(self, error)
+        return cleaned
 
 
 @admin.register(Attachment)
 class AttachmentAdmin(SimpleHistoryAdmin):
+    """Every write goes through `placements.services`, so the admin keeps the placement rules
+    (and their locks, history and notices) like the board. Deleting cancels: the row and its
+    history stay, the seat is freed."""
+
+    form = AttachmentAdminForm
     list_display = ["participant", "department", "start", "end", "status", "supervisor"]
     list_filter = ["status", "department", "participant__cohort"]
     list_select_related = ["participant", "department"]
     search_fields = ["participant__name_en", "participant__name_zh", "department__abbreviation"]
-    autocomplete_fields = ["participant", "department", "assigned_by"]
+    autocomplete_fields = ["participant", "department"]
+    readonly_fields = ["assigned_by"]
     date_hierarchy = "start"
+    actions = ["cancel_selected"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # An attachment stays with its official; assign the other official a new one instead.
+        if obj is not None:
+            return [*self.readonly_fields, "participant"]
+        return self.readonly_fields
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The form checked the rules without locks; if another coordinator took the seat in the
+        # meantime, the service refuses under lock and everything is rolled back.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            for message in error.messages:
+                self.message_user(request, message, level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if not change:
+            saved = attachment_create(
+                participant=data["participant"],
+                department=data["department"],
+                start=data["start"],
+                end=data["end"],
+                by=request.user,
+                confirmed=data["status"] == Attachment.Status.CONFIRMED,
+                supervisor=data["supervisor"],
+                supervisor_email=data["supervisor_email"],
+                notes=data["notes"],
+            )
+            obj.pk = saved.pk
+        elif data["status"] == Attachment.Status.CANCELLED:
+            if form.saved_status != Attachment.Status.CANCELLED:
+                attachment_cancel(attachment=obj, by=request.user)
+        else:
+            attachment_update(
+                attachment=obj,
+                by=request.user,
+                department=data["department"],
+                start=data["start"],
+                end=data["end"],
+                supervisor=data["supervisor"],
+                supervisor_email=data["supervisor_email"],
+                notes=data["notes"],
+            )
+            if data["status"] == Attachment.Status.CONFIRMED:
+                attachment_confirm(attachment=obj, by=request.user)
+        obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        if obj.is_live:
+            attachment_cancel(attachment=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for attachment in queryset.filter(status__in=Attachment.LIVE_STATUSES):
+            attachment_cancel(attachment=attachment, by=request.user)
+
+    def response_delete(self, request, obj_display, obj_id):
+        self.message_user(
+            request, _("The attachment is cancelled; its history is kept."), messages.SUCCESS
+        )
+        return HttpResponseRedirect(reverse("admin:placements_attachment_changelist"))
+
+    @admin.action(description=_("Cancel the selected attachments (frees their seats)"))
+    def cancel_selected(self, request, queryset):
+        self.delete_queryset(request, queryset)
+        self.message_user(request, _("The selected attachments are cancelled."), messages.SUCCESS)
 
 
 @admin.register(Activity)

@@ -1,9 +1,18 @@
-"""Forms of placements. They read and type-check input; the rules live in `services`."""
+"""Forms of the placement board and of cohort management. They only parse and check input; the
+rules live in `placements.services`, whose errors the views put back on these forms.
+
+Forms of placements. They read and type-check input; the rules live in `services`.
+"""
+
+import datetime
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from exchange.models import Cohort, HostDepartment
+from exchange.models import City, CityQuota, Cohort, HostCapacity, HostDepartment
 from exchange.roles import is_coordinator
 from exchange.selectors import departments_of_liaison
 from participants.models import Participant
@@ -86,3 +95,165 @@ class ActivityForm(forms.ModelForm):
                 "department", _("Choose the host department whose attachees the activity is for.")
             )
         return cleaned
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def departments_for_cohort(cohort: Cohort) -> QuerySet[HostDepartment]:
+    """Departments an official of `cohort` may be attached to: active, with seats in it."""
+    return HostDepartment.objects.filter(
+        is_active=True, capacities__cohort=cohort, capacities__seats__gt=0
+    ).order_by("abbreviation")
+
+
+def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's `ValidationError` on the form: on a field the form has, else on top."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+class AttachmentForm(forms.ModelForm):
+    """Change an attachment's department (a reassignment), dates or details."""
+
+    class Meta:
+        model = Attachment
+        fields = ["department", "start", "end", "supervisor", "supervisor_email", "notes"]
+        widgets = {
+            "start": DateInput(),
+            "end": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, cohort: Cohort, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments_for_cohort(cohort)
+        self.fields["department"].empty_label = None
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The last day cannot be before the first day."))
+        return cleaned
+
+
+class AttachmentCreateForm(AttachmentForm):
+    """Assign an official: department and period, proposed or confirmed at once."""
+
+    confirmed = forms.BooleanField(label=_("Confirm now"), required=False)
+
+    class Meta(AttachmentForm.Meta):
+        fields = ["department", "start", "end", "supervisor", "notes"]
+
+
+class AttachmentCancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=80, required=False)
+
+
+def first_monday_after(day: datetime.date) -> datetime.date:
+    day += datetime.timedelta(days=1)
+    return day + datetime.timedelta(days=(7 - day.weekday()) % 7)
+
+
+def assignment_initial(*, participant: Participant, departments: list[HostDepartment]) -> dict:
+    """Sensible defaults for the assign form, read from what `board_participants` prefetched:
+    the first preferred department not yet used, from the Monday after orientation (or after the
+    official's last live attachment) to the Friday on which the shortest stay is reached."""
+    cohort = participant.cohort
+    live = participant.live_attachments
+    used = {a.department_id for a in live}
+    allowed = {d.pk for d in departments}
+    wished = [
+        p.department_id
+        for p in participant.preferences.all()
+        if p.department_id in allowed and p.department_id not in used
+    ]
+    start = first_monday_after(max([cohort.orientation_end, *(a.end for a in live)]))
+    end = max(cohort.earliest_end, start + datetime.timedelta(days=25))
+    end += datetime.timedelta(days=(4 - end.weekday()) % 7)
+    end = min(end, cohort.latest_end)
+    initial = {"start": start, "end": max(end, start)}
+    if wished:
+        initial["department"] = wished[0]
+    return initial
+
+
+STATUS_FILTERS = [("", _("Any status")), *Participant.Status.choices]
+ASSIGNMENT_FILTERS = [
+    ("", _("Assigned or not")),
+    ("unassigned", _("Unassigned")),
+    ("assigned", _("Assigned")),
+]
+
+
+class BoardFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    city = forms.ModelChoiceField(
+        label=_("Home city"), queryset=City.objects.none(), required=False
+    )
+    department = forms.ModelChoiceField(
+        label=_("Host department"), queryset=HostDepartment.objects.none(), required=False
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS_FILTERS, required=False)
+    assignment = forms.ChoiceField(
+        label=_("Assignment"), choices=ASSIGNMENT_FILTERS, required=False
+    )
+
+    def __init__(self, *args, cohort: Cohort, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["city"].queryset = City.objects.filter(quotas__cohort=cohort).order_by("code")
+        self.fields["city"].empty_label = _("Any city")
+        self.fields["department"].queryset = HostDepartment.objects.filter(
+            capacities__cohort=cohort
+        ).order_by("abbreviation")
+        self.fields["department"].empty_label = _("Any department")
+        self.fields["department"].label_from_instance = lambda d: d.abbreviation
+
+
+class CohortForm(forms.ModelForm):
+    class Meta:
+        model = Cohort
+        fields = [
+            "name",
+            "direction",
+            "status",
+            "orientation_start",
+            "orientation_end",
+            "orientation_venue",
+            "min_stay_days",
+            "max_stay_days",
+            "orientation_reminder_days",
+            "attachment_start_reminder_days",
+            "attachment_end_reminder_days",
+            "activity_reminder_days",
+        ]
+        widgets = {"orientation_start": DateInput(), "orientation_end": DateInput()}
+
+
+CityQuotaFormSet = inlineformset_factory(
+    Cohort, CityQuota, fields=["city", "seats"], extra=0, can_delete=True
+)
+HostCapacityFormSet = inlineformset_factory(
+    Cohort, HostCapacity, fields=["department", "seats"], extra=0, can_delete=True
+)
+
+
+def seats_of(formset) -> dict:
+    """The {city or department: seats} a valid quota or capacity formset describes."""
+    key = "city" if formset.model is CityQuota else "department"
+    return {
+        form.cleaned_data[key]: form.cleaned_data["seats"]
+        for form in formset.forms
+        if form.cleaned_data
+        and not form.cleaned_data.get("DELETE")
+        and form.cleaned_data.get(key) is not None
+        and form.cleaned_data.get("seats") is not None
+    }

@@ -1,13 +1,17 @@
 """Reads of attachments and activities, scoped to who is asking."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
+from exchange.models import City, CityQuota, Cohort, HostCapacity, HostDepartment
 from exchange.roles import is_coordinator, is_liaison
-from participants.models import Participant
+from participants.models import HostPreference, Participant
+from participants.selectors import participants_visible_to
 
 from .models import Activity, Attachment
 from .schedule import HONG_KONG, ScheduleItem, activity_item, attachment_item, orientation_item
@@ -168,3 +172,371 @@ def schedule_for_participant(*, participant: Participant) -> Schedule:
     ]
     items.sort(key=lambda item: item.sort_key)
     return Schedule(participant=participant, attachments=attachments, items=items)
+
+
+# The placement board, the cohort dashboard and the department timelines. Each reads a fixed
+# number of queries whatever the cohort's size; the figures are computed in Python from them.
+
+
+def live_attachments() -> QuerySet[Attachment]:
+    return Attachment.objects.filter(status__in=Attachment.LIVE_STATUSES)
+
+
+def board_participants(
+    *,
+    cohort: Cohort,
+    user,
+    q: str = "",
+    city: City | None = None,
+    department: HostDepartment | None = None,
+    status: str = "",
+    assignment: str = "",
+) -> QuerySet[Participant]:
+    """The officials of a cohort on the placement board, filtered, with everything a row shows
+    (home city, interests, ranked preferences, live attachments) prefetched."""
+    officials = participants_visible_to(user=user).filter(cohort=cohort)
+    if q:
+        officials = officials.filter(
+            Q(name_en__icontains=q)
+            | Q(name_zh__icontains=q)
+            | Q(email__icontains=q)
+            | Q(home_organisation__icontains=q)
+        )
+    if city is not None:
+        officials = officials.filter(home_city=city)
+    if department is not None:
+        officials = officials.filter(
+            Exists(live_attachments().filter(participant=OuterRef("pk"), department=department))
+        )
+    if status:
+        officials = officials.filter(status=status)
+    if assignment == "unassigned":
+        officials = officials.filter(~Exists(live_attachments().filter(participant=OuterRef("pk"))))
+    elif assignment == "assigned":
+        officials = officials.filter(Exists(live_attachments().filter(participant=OuterRef("pk"))))
+    return (
+        officials.select_related("home_city", "cohort")
+        .prefetch_related(
+            "focus_areas",
+            Prefetch(
+                "preferences",
+                queryset=HostPreference.objects.select_related("department").order_by("rank"),
+            ),
+            Prefetch(
+                "attachments",
+                queryset=live_attachments().select_related("department").order_by("start"),
+                to_attr="live_attachments",
+            ),
+        )
+        .order_by("home_city__code", "name_en", "pk")
+    )
+
+
+def attachment_history(*, user, cohort: Cohort | None = None, participant=None, limit: int = 20):
+    """The latest recorded versions of attachments (who changed what, when, and why), newest
+    first, limited to the attachments the user may see."""
+    records = Attachment.history.select_related("participant", "department", "history_user")
+    if cohort is not None:
+        records = records.filter(participant__cohort=cohort)
+    if participant is not None:
+        records = records.filter(participant=participant)
+    if not is_coordinator(user):
+        records = records.filter(id__in=attachments_visible_to(user=user).values("pk"))
+    return records.order_by("-history_date", "-history_id")[:limit]
+
+
+@dataclass
+class Bar:
+    """A share of something, for a Bootstrap progress bar."""
+
+    label: str
+    value: int
+    total: int
+    detail: str = ""
+    url: str = ""
+
+    @property
+    def percent(self) -> int:
+        if self.total <= 0:
+            return 100 if self.value else 0
+        return min(100, round(100 * self.value / self.total))
+
+    @property
+    def level(self) -> str:
+        if self.value > self.total:
+            return "danger"
+        if self.value == self.total:
+            return "warning"
+        return "success"
+
+
+@dataclass
+class CohortDashboard:
+    cohort: Cohort
+    cities: list[Bar]
+    departments: list[Bar]
+    status_counts: dict[str, int]
+    assigned: int
+    unassigned: list[Participant]
+    unassigned_count: int
+    starting: list[Attachment]
+    ending: list[Attachment]
+    week_start: datetime.date
+    orientation_days: list[tuple[datetime.date, bool]]
+    today: datetime.date
+    short_stays: list[Participant] = field(default_factory=list)
+
+    @property
+    def statuses(self) -> list[tuple[str, str, int]]:
+        """(value, label, count) for every status, in the model's order."""
+        return [
+            (value, label, self.status_counts.get(value, 0))
+            for value, label in Participant.Status.choices
+        ]
+
+    @property
+    def assigned_bar(self) -> Bar:
+        return Bar(
+            label=gettext("Assigned"),
+            value=self.assigned,
+            total=self.assigned + self.unassigned_count,
+        )
+
+
+def week_of(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    monday = day - datetime.timedelta(days=day.weekday())
+    return monday, monday + datetime.timedelta(days=6)
+
+
+def officials_per_day(attachments: list[Attachment]) -> dict[datetime.date, int]:
+    """How many of the attachments are present on each day they cover."""
+    counts: dict[datetime.date, int] = {}
+    for attachment in attachments:
+        day = attachment.start
+        while day <= attachment.end:
+            counts[day] = counts.get(day, 0) + 1
+            day += datetime.timedelta(days=1)
+    return counts
+
+
+def peak(attachments: list[Attachment]) -> int:
+    """The most attachments present on one day."""
+    events = sorted(
+        [(a.start, 1) for a in attachments]
+        + [(a.end + datetime.timedelta(days=1), -1) for a in attachments]
+    )
+    most = present = 0
+    for _day, change in events:
+        present += change
+        most = max(most, present)
+    return most
+
+
+def cohort_dashboard(*, cohort: Cohort, today: datetime.date | None = None) -> CohortDashboard:
+    """Seats by home city against the quota, by department against capacity (the most officials
+    there on one day), officials still unassigned, this week's starts and ends, and the
+    orientation week. Six queries."""
+    today = today or timezone.localdate()
+    withdrawn = Participant.Status.WITHDRAWN
+    taken = (
+        Participant.objects.filter(cohort=cohort, home_city=OuterRef("city"))
+        .exclude(status=withdrawn)
+        .order_by()
+        .values("home_city")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    quotas = (
+        CityQuota.objects.filter(cohort=cohort)
+        .select_related("city")
+        .annotate(taken=Coalesce(Subquery(taken), 0))
+        .order_by("-seats", "city__code")
+    )
+    cities = [Bar(label=q.city.name, value=q.taken, total=q.seats) for q in quotas]
+    status_counts = dict(
+        Participant.objects.filter(cohort=cohort)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    live = list(
+        live_attachments()
+        .filter(participant__cohort=cohort)
+        .exclude(participant__status=withdrawn)
+        .select_related("participant", "department")
+        .order_by("start", "pk")
+    )
+    capacities = HostCapacity.objects.filter(cohort=cohort).select_related("department")
+    departments = []
+    for capacity in sorted(capacities, key=lambda c: c.department.abbreviation.lower()):
+        here = [a for a in live if a.department_id == capacity.department_id]
+        officials = len({a.participant_id for a in here})
+        departments.append(
+            Bar(
+                label=capacity.department.abbreviation,
+                value=peak(here),
+                total=capacity.seats,
+                detail=ngettext(
+                    "%(count)d official in all", "%(count)d officials in all", officials
+                )
+                % {"count": officials},
+            )
+        )
+    assigned_ids = {a.participant_id for a in live}
+    last_end: dict[int, datetime.date] = {}
+    for attachment in live:
+        last_end[attachment.participant_id] = max(
+            attachment.end, last_end.get(attachment.participant_id, attachment.end)
+        )
+    not_withdrawn = sum(n for status, n in status_counts.items() if status != withdrawn)
+    unassigned = list(
+        Participant.objects.filter(cohort=cohort)
+        .exclude(status=withdrawn)
+        .filter(~Exists(live_attachments().filter(participant=OuterRef("pk"))))
+        .select_related("home_city")
+        .order_by("home_city__code", "name_en")[:UNASSIGNED_SHOWN]
+    )
+    short = {
+        a.participant_id: a.participant
+        for a in live
+        if last_end[a.participant_id] < cohort.earliest_end
+    }
+    monday, sunday = week_of(today)
+    first, _sunday = week_of(cohort.orientation_start)
+    _monday, last = week_of(cohort.orientation_end)
+    orientation_days = []
+    day = first
+    while day <= last:
+        orientation_days.append((day, cohort.orientation_start <= day <= cohort.orientation_end))
+        day += datetime.timedelta(days=1)
+    return CohortDashboard(
+        cohort=cohort,
+        cities=cities,
+        departments=departments,
+        status_counts=status_counts,
+        assigned=len(assigned_ids),
+        unassigned=unassigned,
+        unassigned_count=not_withdrawn - len(assigned_ids),
+        starting=[a for a in live if monday <= a.start <= sunday],
+        ending=[a for a in live if monday <= a.end <= sunday],
+        week_start=monday,
+        orientation_days=orientation_days,
+        today=today,
+        short_stays=list(short.values()),
+    )
+
+
+UNASSIGNED_SHOWN = 40
+
+
+@dataclass
+class TimelineBar:
+    attachment: Attachment
+    left: float
+    width: float
+
+
+@dataclass
+class TimelineWeek:
+    start: datetime.date
+    most: int
+    seats: int
+    left: float
+    width: float
+
+    @property
+    def level(self) -> str:
+        if self.most > self.seats:
+            return "danger"
+        if self.most == self.seats and self.seats:
+            return "warning"
+        return "success" if self.most else "light"
+
+
+@dataclass
+class DepartmentTimeline:
+    department: HostDepartment
+    seats: int
+    lanes: list[list[TimelineBar]]
+    weeks: list[TimelineWeek]
+
+
+@dataclass
+class CohortTimeline:
+    start: datetime.date
+    end: datetime.date
+    weeks: list[tuple[datetime.date, float, float]]  # (monday, left %, width %)
+    orientation: tuple[float, float]
+    today: float | None
+    departments: list[DepartmentTimeline]
+
+
+def cohort_timeline(
+    *,
+    cohort: Cohort,
+    department: HostDepartment | None = None,
+    today: datetime.date | None = None,
+) -> CohortTimeline:
+    """Per host department of the cohort, its seats as lanes over the weeks of the cohort: each
+    live attachment is a bar in the first lane free for its whole period, so overlaps, gaps and a
+    full department show at a glance. Two queries."""
+    today = today or timezone.localdate()
+    capacities = HostCapacity.objects.filter(cohort=cohort).select_related("department")
+    live = live_attachments().filter(participant__cohort=cohort)
+    if department is not None:
+        capacities = capacities.filter(department=department)
+        live = live.filter(department=department)
+    live = list(live.select_related("participant", "department").order_by("start", "end", "pk"))
+    start, _sunday = week_of(cohort.orientation_start)
+    _monday, end = week_of(max([cohort.latest_end, *(a.end for a in live)]))
+    total = (end - start).days + 1
+
+    def left(day: datetime.date) -> float:
+        return round(100 * (day - start).days / total, 3)
+
+    def width(first: datetime.date, last: datetime.date) -> float:
+        return round(100 * ((last - first).days + 1) / total, 3)
+
+    mondays = [start + datetime.timedelta(days=7 * i) for i in range(total // 7)]
+    timelines = []
+    for capacity in sorted(capacities, key=lambda c: c.department.abbreviation.lower()):
+        here = [a for a in live if a.department_id == capacity.department_id]
+        lanes: list[list[TimelineBar]] = []
+        for attachment in here:
+            bar = TimelineBar(
+                attachment, left(attachment.start), width(attachment.start, attachment.end)
+            )
+            for lane in lanes:
+                if lane[-1].attachment.end < attachment.start:
+                    lane.append(bar)
+                    break
+            else:
+                lanes.append([bar])
+        while len(lanes) < capacity.seats:
+            lanes.append([])
+        present = officials_per_day(here)
+        weeks = [
+            TimelineWeek(
+                start=monday,
+                most=max(present.get(monday + datetime.timedelta(days=i), 0) for i in range(7)),
+                seats=capacity.seats,
+                left=left(monday),
+                width=width(monday, monday + datetime.timedelta(days=6)),
+            )
+            for monday in mondays
+        ]
+        timelines.append(DepartmentTimeline(capacity.department, capacity.seats, lanes, weeks))
+    return CohortTimeline(
+        start=start,
+        end=end,
+        weeks=[
+            (monday, left(monday), width(monday, monday + datetime.timedelta(days=6)))
+            for monday in mondays
+        ],
+        orientation=(
+            left(cohort.orientation_start),
+            width(cohort.orientation_start, cohort.orientation_end),
+        ),
+        today=left(today) if start <= today <= end else None,
+        departments=timelines,
+    )

@@ -1,4 +1,22 @@
-"""Writes of placements: every change goes through a function here, which enforces the rules.
+"""Writes of attachments (and of cohorts, whose quotas and capacities bound them).
+
+Every path that places an official (the board, the Django admin, imports, the demo seed) calls these
+functions, so the rules of the programme hold whoever acts:
+
+- an attachment starts after the cohort's orientation ends;
+- the official's whole stay (orientation start to the end of their last live attachment) lasts
+  between `Cohort.min_stay_days` and `Cohort.max_stay_days`;
+- an official's live attachments never overlap;
+- a host department never has more live attachments of a cohort on one day than its seats
+  (`HostCapacity`);
+- withdrawn officials cannot be placed; a cancelled attachment frees its seat.
+
+Concurrency: each write locks the participant row first, then the department's `HostCapacity` row,
+always in that order, and reads the rows it checks only after holding the locks. Two coordinators
+who try to take the last seat, or to book one official twice, are therefore serialised: the second
+sees the first one's attachment and is refused with the rule's message.
+
+Writes of placements: every change goes through a function here, which enforces the rules.
 
 Activities: coordinators plan them for any department or the whole cohort; a liaison plans them
 only for their own department(s), for that department's attachees or named attachees. Each change
@@ -9,11 +27,16 @@ import datetime
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.db.models import Count
+from django.utils import formats
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from exchange.models import Cohort, HostDepartment
+from exchange import outbox
+from exchange.models import City, CityQuota, Cohort, HostCapacity, HostDepartment
 from exchange.outbox import notices_for_activity_changed
 from exchange.roles import is_coordinator, is_liaison
 from exchange.selectors import departments_of_liaison
@@ -235,3 +258,434 @@ def activity_cancel(*, activity: Activity, by) -> Activity:
     locked.save()
     notices_for_activity_changed(activity=locked, recipients=_audience_users(activity=locked))
     return locked
+
+
+REASON_CREATED = _("Assigned")
+REASON_CHANGED = _("Changed")
+REASON_CONFIRMED = _("Confirmed")
+REASON_CANCELLED = _("Cancelled")
+
+
+def _day(value: datetime.date) -> str:
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+def _period(start: datetime.date, end: datetime.date) -> str:
+    return gettext("{start} to {end}").format(start=_day(start), end=_day(end))
+
+
+def day_counts(
+    attachments: Iterable[Attachment], start: datetime.date, end: datetime.date
+) -> dict[datetime.date, list[Attachment]]:
+    """For each day of [start, end], the attachments (of those given) present on it."""
+    days: dict[datetime.date, list[Attachment]] = {}
+    for attachment in attachments:
+        day = max(attachment.start, start)
+        while day <= min(attachment.end, end):
+            days.setdefault(day, []).append(attachment)
+            day += datetime.timedelta(days=1)
+    return days
+
+
+def attachment_check(
+    *,
+    participant: Participant,
+    department: HostDepartment,
+    start: datetime.date | None,
+    end: datetime.date | None,
+    exclude: Attachment | None = None,
+) -> None:
+    """Raise a `ValidationError` naming every rule the period would break.
+
+    Reads only: callers that write hold the participant and capacity locks first (see
+    `attachment_create`); the admin form calls it alone to show errors next to its fields.
+    """
+    if start is None or end is None:
+        raise ValidationError(_("Give both the first and the last day of the attachment."))
+    if end < start:
+        raise ValidationError(
+            {"end": gettext("The attachment must end on or after the day it starts.")}
+        )
+    cohort = participant.cohort
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if participant.status == Participant.Status.WITHDRAWN:
+        add(
+            "__all__",
+            gettext("{name} has withdrawn from the programme and cannot be assigned.").format(
+                name=participant.name_en
+            ),
+        )
+    if not department.is_active:
+        add(
+            "department",
+            gettext("{dept} is not an active host department.").format(
+                dept=department.abbreviation
+            ),
+        )
+    if start <= cohort.orientation_end:
+        add(
+            "start",
+            gettext(
+                "An attachment starts after orientation, which ends on {day}; "
+                "this one starts on {start}."
+            ).format(day=_day(cohort.orientation_end), start=_day(start)),
+        )
+    if end > cohort.latest_end:
+        add(
+            "end",
+            gettext(
+                "The stay would last longer than {days} days (orientation included): "
+                "the last possible day is {day}."
+            ).format(days=cohort.max_stay_days, day=_day(cohort.latest_end)),
+        )
+
+    others = Attachment.objects.filter(
+        participant=participant, status__in=Attachment.LIVE_STATUSES
+    ).select_related("department")
+    if exclude is not None and exclude.pk:
+        others = others.exclude(pk=exclude.pk)
+    others = list(others)
+    last_end = max([end, *(a.end for a in others)])
+    if last_end < cohort.earliest_end:
+        add(
+            "end",
+            gettext(
+                "The stay would be shorter than {days} days (orientation included): "
+                "the last attachment must end on or after {day}."
+            ).format(days=cohort.min_stay_days, day=_day(cohort.earliest_end)),
+        )
+    for other in others:
+        if other.start <= end and other.end >= start:
+            add(
+                "__all__",
+                gettext(
+                    "{name} is already attached to {dept} from {period}, "
+                    "which overlaps this period."
+                ).format(
+                    name=participant.name_en,
+                    dept=other.department.abbreviation,
+                    period=_period(other.start, other.end),
+                ),
+            )
+
+    capacity = HostCapacity.objects.filter(cohort=cohort, department=department).first()
+    if capacity is None:
+        add(
+            "department",
+            gettext("{dept} has no seats for {cohort}.").format(
+                dept=department.abbreviation, cohort=cohort.name
+            ),
+        )
+    else:
+        present = Attachment.objects.filter(
+            department=department,
+            participant__cohort=cohort,
+            status__in=Attachment.LIVE_STATUSES,
+            start__lte=end,
+            end__gte=start,
+        ).select_related("participant")
+        if exclude is not None and exclude.pk:
+            present = present.exclude(pk=exclude.pk)
+        for day, there in sorted(day_counts(present, start, end).items()):
+            if len(there) >= capacity.seats:
+                add(
+                    "department",
+                    gettext(
+                        "{dept} is full on {day}: its {seats} seat(s) are taken by {names}."
+                    ).format(
+                        dept=department.abbreviation,
+                        day=_day(day),
+                        seats=capacity.seats,
+                        names=", ".join(sorted(a.participant.name_en for a in there)),
+                    ),
+                )
+                break
+        if capacity.seats == 0 and "department" not in errors:
+            add(
+                "department",
+                gettext("{dept} has no seats for {cohort}.").format(
+                    dept=department.abbreviation, cohort=cohort.name
+                ),
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _lock(
+    participant: Participant, department: HostDepartment | None = None
+) -> tuple[Participant, HostDepartment | None]:
+    """Lock the participant row, then the department's capacity row, in that order always."""
+    locked = (
+        Participant.objects.select_for_update(of=("self",))
+        .select_related("cohort")
+        .get(pk=participant.pk)
+    )
+    if department is not None:
+        # Lock the capacity row of this cohort (it may not exist: then there is nothing to take).
+        list(
+            HostCapacity.objects.select_for_update().filter(
+                cohort_id=locked.cohort_id, department_id=department.pk
+            )
+        )
+        department = HostDepartment.objects.get(pk=department.pk)
+    return locked, department
+
+
+def _save(attachment: Attachment, *, by, reason) -> None:
+    attachment.full_clean()
+    attachment._history_user = by
+    # simple-history keeps at most 100 characters of a reason.
+    attachment._change_reason = str(reason)[:100]
+    attachment.save()
+
+
+def _live_attachment(attachment: Attachment) -> Attachment:
+    locked = (
+        Attachment.objects.select_for_update(of=("self",))
+        .select_related("participant", "department")
+        .get(pk=attachment.pk)
+    )
+    if not locked.is_live:
+        raise ValidationError(
+            _("This attachment was cancelled; assign a new one instead of changing it.")
+        )
+    return locked
+
+
+@transaction.atomic
+def attachment_create(
+    *,
+    participant: Participant,
+    department: HostDepartment,
+    start: datetime.date,
+    end: datetime.date,
+    by: AbstractBaseUser | None,
+    confirmed: bool = False,
+    supervisor: str = "",
+    supervisor_email: str = "",
+    notes: str = "",
+) -> Attachment:
+    """Attach an official to a host department from `start` to `end` (both included), after
+    checking every rule of the module docstring under the participant and capacity locks.
+    Records history and the notices to the official and the department's liaisons."""
+    participant, department = _lock(participant, department)
+    attachment_check(participant=participant, department=department, start=start, end=end)
+    attachment = Attachment(
+        participant=participant,
+        department=department,
+        start=start,
+        end=end,
+        status=Attachment.Status.CONFIRMED if confirmed else Attachment.Status.PROPOSED,
+        supervisor=supervisor,
+        supervisor_email=supervisor_email,
+        notes=notes,
+        assigned_by=by,
+    )
+    _save(attachment, by=by, reason=REASON_CREATED)
+    outbox.notices_for_attachment(attachment=attachment, event="created")
+    return attachment
+
+
+@transaction.atomic
+def attachment_update(
+    *,
+    attachment: Attachment,
+    by: AbstractBaseUser | None,
+    department: HostDepartment,
+    start: datetime.date,
+    end: datetime.date,
+    supervisor: str | None = None,
+    supervisor_email: str | None = None,
+    notes: str | None = None,
+) -> Attachment:
+    """Change a live attachment's dates, department (a reassignment) or details, under the same
+    rules as `attachment_create`. Only a change of department or dates is news to the official
+    and the liaisons, so only then is a notice recorded."""
+    participant, department = _lock(attachment.participant, department)
+    current = _live_attachment(attachment)
+    attachment_check(
+        participant=participant, department=department, start=start, end=end, exclude=current
+    )
+    moved = (current.department_id, current.start, current.end) != (department.pk, start, end)
+    if current.department_id != department.pk:
+        reason = gettext("Reassigned from {old} to {new}").format(
+            old=current.department.abbreviation, new=department.abbreviation
+        )
+    elif moved:
+        reason = gettext("Dates changed from {old} to {new}").format(
+            old=_period(current.start, current.end), new=_period(start, end)
+        )
+    else:
+        reason = REASON_CHANGED
+    current.participant = participant
+    current.department = department
+    current.start, current.end = start, end
+    if supervisor is not None:
+        current.supervisor = supervisor
+    if supervisor_email is not None:
+        current.supervisor_email = supervisor_email
+    if notes is not None:
+        current.notes = notes
+    _save(current, by=by, reason=reason)
+    if moved:
+        outbox.notices_for_attachment(attachment=current, event="changed")
+    return current
+
+
+@transaction.atomic
+def attachment_confirm(*, attachment: Attachment, by: AbstractBaseUser | None) -> Attachment:
+    """Confirm a proposed attachment, checking the rules again (the cohort may have changed)."""
+    participant, department = _lock(attachment.participant, attachment.department)
+    current = _live_attachment(attachment)
+    if current.status == Attachment.Status.CONFIRMED:
+        return current
+    attachment_check(
+        participant=participant,
+        department=department,
+        start=current.start,
+        end=current.end,
+        exclude=current,
+    )
+    current.status = Attachment.Status.CONFIRMED
+    _save(current, by=by, reason=REASON_CONFIRMED)
+    outbox.notices_for_attachment(attachment=current, event="changed")
+    return current
+
+
+@transaction.atomic
+def attachment_cancel(
+    *, attachment: Attachment, by: AbstractBaseUser | None, reason: str = ""
+) -> Attachment:
+    """Cancel a live attachment: its seat is free at once (only live attachments count), and the
+    row stays, with its history. Always allowed: the official may have to leave."""
+    _lock(attachment.participant)
+    current = _live_attachment(attachment)
+    current.status = Attachment.Status.CANCELLED
+    full_reason = str(REASON_CANCELLED)
+    if reason:
+        full_reason = gettext("Cancelled: {reason}").format(reason=reason)
+    _save(current, by=by, reason=full_reason)
+    outbox.notices_for_attachment(attachment=current, event="cancelled")
+    return current
+
+
+def _check_cohort_bounds(cohort: Cohort) -> None:
+    """Live attachments must still fit a cohort whose orientation or longest stay changes."""
+    if not cohort.pk:
+        return
+    live = Attachment.objects.filter(
+        participant__cohort=cohort, status__in=Attachment.LIVE_STATUSES
+    ).select_related("participant", "department")
+    early = live.filter(start__lte=cohort.orientation_end).order_by("start").first()
+    if early is not None:
+        raise ValidationError(
+            {
+                "orientation_end": gettext(
+                    "{name}'s attachment to {dept} starts on {day}, before this orientation "
+                    "would end. Move or cancel it first."
+                ).format(
+                    name=early.participant.name_en,
+                    dept=early.department.abbreviation,
+                    day=_day(early.start),
+                )
+            }
+        )
+    late = live.filter(end__gt=cohort.latest_end).order_by("-end").first()
+    if late is not None:
+        raise ValidationError(
+            {
+                "max_stay_days": gettext(
+                    "{name}'s attachment to {dept} ends on {day}, after the longest stay would "
+                    "end ({last}). Move or cancel it first."
+                ).format(
+                    name=late.participant.name_en,
+                    dept=late.department.abbreviation,
+                    day=_day(late.end),
+                    last=_day(cohort.latest_end),
+                )
+            }
+        )
+
+
+def _check_capacities(cohort: Cohort, capacities: dict[HostDepartment, int]) -> None:
+    if not cohort.pk:
+        return
+    live = list(
+        Attachment.objects.filter(participant__cohort=cohort, status__in=Attachment.LIVE_STATUSES)
+        .select_related("participant", "department")
+        .order_by("start")
+    )
+    for department in {a.department for a in live}:
+        seats = capacities.get(department, 0)
+        here = [a for a in live if a.department_id == department.pk]
+        start, end = min(a.start for a in here), max(a.end for a in here)
+        for day, there in sorted(day_counts(here, start, end).items()):
+            if len(there) > seats:
+                raise ValidationError(
+                    gettext(
+                        "{dept} has {count} officials on {day}: its seats cannot go below "
+                        "{count}. Move or cancel attachments first."
+                    ).format(dept=department.abbreviation, count=len(there), day=_day(day))
+                )
+
+
+def _check_quotas(cohort: Cohort, quotas: dict[City, int]) -> None:
+    if not cohort.pk:
+        return
+    counts = (
+        Participant.objects.filter(cohort=cohort)
+        .exclude(status=Participant.Status.WITHDRAWN)
+        .values_list("home_city")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    seats = {city.pk: value for city, value in quotas.items()}
+    cities = City.objects.in_bulk([city_id for city_id, _n in counts])
+    for city_id, count in counts:
+        if count > seats.get(city_id, 0):
+            raise ValidationError(
+                gettext(
+                    "{city} already has {count} officials in this cohort: its quota cannot go "
+                    "below {count}. Withdraw officials first."
+                ).format(city=cities[city_id].name, count=count)
+            )
+
+
+@transaction.atomic
+def cohort_save(
+    *,
+    cohort: Cohort,
+    quotas: dict[City, int],
+    capacities: dict[HostDepartment, int],
+    by: AbstractBaseUser | None,
+) -> Cohort:
+    """Create or change a cohort with its city quotas and host capacities (the full sets: cities
+    and departments left out lose their seats).
+
+    A change may not strand what exists: live attachments must still start after orientation
+    and end within the longest stay, no department may drop below the officials it holds on any
+    day, and no city below its non-withdrawn officials.
+    """
+    if cohort.pk:
+        # Serialise with attachment writers, which read the capacity rows under lock.
+        Cohort.objects.select_for_update().filter(pk=cohort.pk).first()
+        list(HostCapacity.objects.select_for_update().filter(cohort=cohort))
+        list(CityQuota.objects.select_for_update().filter(cohort=cohort))
+    cohort.full_clean()
+    _check_cohort_bounds(cohort)
+    _check_capacities(cohort, capacities)
+    _check_quotas(cohort, quotas)
+    cohort.save()
+    CityQuota.objects.filter(cohort=cohort).exclude(city__in=list(quotas)).delete()
+    for city, seats in quotas.items():
+        CityQuota.objects.update_or_create(cohort=cohort, city=city, defaults={"seats": seats})
+    HostCapacity.objects.filter(cohort=cohort).exclude(department__in=list(capacities)).delete()
+    for department, seats in capacities.items():
+        HostCapacity.objects.update_or_create(
+            cohort=cohort, department=department, defaults={"seats": seats}
+        )
+    return cohort

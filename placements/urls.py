@@ -16,4 +16,32 @@ urlpatterns = [
     ),
     path("activities/<int:pk>/edit/", views.ActivityUpdateView.as_view(), name="activity_update"),
     path("activities/<int:pk>/cancel/", views.ActivityCancelView.as_view(), name="activity_cancel"),
+    path("cohorts/new/", views.CohortCreateView.as_view(), name="cohort_create"),
+    path("cohorts/<int:pk>/edit/", views.CohortUpdateView.as_view(), name="cohort_update"),
+    path("cohorts/<int:pk>/board/", views.CohortBoardView.as_view(), name="cohort_board"),
+    path("cohorts/<int:pk>/timeline/", views.CohortTimelineView.as_view(), name="cohort_timeline"),
+    path(
+        "cohorts/<int:pk>/history/",
+        views.AttachmentHistoryView.as_view(),
+        name="attachment_history",
+    ),
+    path("board/officials/<int:pk>/", views.BoardRowView.as_view(), name="board_row"),
+    path(
+        "board/officials/<int:pk>/assign/",
+        views.AttachmentCreateView.as_view(),
+        name="attachment_create",
+    ),
+    path(
+        "attachments/<int:pk>/edit/", views.AttachmentUpdateView.as_view(), name="attachment_update"
+    ),
+    path(
+        "attachments/<int:pk>/confirm/",
+        views.AttachmentConfirmView.as_view(),
+        name="attachment_confirm",
+    ),
+    path(
+        "attachments/<int:pk>/cancel/",
+        views.AttachmentCancelView.as_view(),
+        name="attachment_cancel",
+    ),
 ]

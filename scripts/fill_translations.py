@@ -25,10 +25,13 @@ def main(glossary_path: str) -> int:
             if entry.obsolete:
                 continue
             if "fuzzy" in entry.flags:
+                # A fuzzy match is a guess from another msgid: start again from the glossary.
                 entry.flags.remove("fuzzy")
                 entry.msgstr = ""
+                entry.msgstr_plural = dict.fromkeys(entry.msgstr_plural, "")
             if entry.msgid_plural:
                 if not any(entry.msgstr_plural.values()) and entry.msgid in glossary:
+                    # Chinese has one plural form.
                     entry.msgstr_plural = {0: glossary[entry.msgid][column]}
                 if not any(entry.msgstr_plural.values()):
                     missing += 1

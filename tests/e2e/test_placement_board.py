@@ -1,0 +1,73 @@
+"""Journey 1: a coordinator assigns an official on the placement board, sees a refused assignment
+with its reason, and sees the change in the history."""
+
+import datetime
+
+import pytest
+from playwright.sync_api import expect
+
+from exchange.models import CityQuota
+from placements.services import attachment_create
+from tests.factories import (
+    CityFactory,
+    CohortFactory,
+    HostCapacityFactory,
+    HostDepartmentFactory,
+    ParticipantFactory,
+)
+
+pytestmark = pytest.mark.usefixtures("role_groups")
+
+
+def test_coordinator_assigns_is_refused_and_sees_the_history(page, login, coordinator, department):
+    cohort = CohortFactory(
+        name="Winter 2027",
+        orientation_start=datetime.date(2027, 3, 1),
+        orientation_end=datetime.date(2027, 3, 5),
+    )
+    shenzhen = CityFactory(code="SZ", name_en="Shenzhen")
+    CityQuota.objects.create(cohort=cohort, city=shenzhen, seats=10)
+    transport = HostDepartmentFactory(abbreviation="TD", name_en="Transport Department")
+    HostCapacityFactory(cohort=cohort, department=department, seats=1)
+    HostCapacityFactory(cohort=cohort, department=transport, seats=2)
+    chen, lin, holder = (
+        ParticipantFactory(cohort=cohort, home_city=shenzhen, name_en=name)
+        for name in ("Chen Minghui", "Lin Xiaoyan", "Seat Holder")
+    )
+    chen.preferences.create(department=transport, rank=1)
+    attachment_create(
+        participant=holder,
+        department=department,
+        start=datetime.date(2027, 3, 8),
+        end=datetime.date(2027, 4, 9),
+        by=None,
+    )
+
+    login(coordinator)
+    page.goto(f"/cohorts/{cohort.pk}/board/")
+    expect(page.get_by_role("heading", name="Winter 2027")).to_be_visible()
+
+    # Assign Chen: the form opens in the row with his first wish and default dates.
+    row = page.locator(f"#official-{chen.pk}")
+    row.get_by_role("link", name="Assign Chen Minghui").click()
+    expect(row.get_by_label("Host department")).to_have_value(str(transport.pk))
+    row.get_by_role("button", name="Save").click()
+    expect(row.get_by_role("status")).to_contain_text(
+        "Chen Minghui is assigned to TD from March 8, 2027 to April 2, 2027."
+    )
+    expect(row.locator(".board-attachments")).to_contain_text("TD")
+
+    # Lin to DPO: its one seat is taken, and the board says by whom.
+    row = page.locator(f"#official-{lin.pk}")
+    row.get_by_role("link", name="Assign Lin Xiaoyan").click()
+    row.get_by_label("Host department").select_option(label="Digital Policy Office (DPO)")
+    row.get_by_role("button", name="Save").click()
+    expect(row.get_by_text("DPO is full on March 8, 2027")).to_be_visible()
+    expect(row.get_by_text("taken by Seat Holder")).to_be_visible()
+    expect(row.locator(".board-attachments")).to_contain_text("Unassigned")
+
+    # The history panel was refreshed by the assignment.
+    history = page.locator("#board-history")
+    expect(history.locator("li").first).to_contain_text("Chen Minghui")
+    expect(history.locator("li").first).to_contain_text("Assigned")
+    expect(history.locator("li").first).to_contain_text("TD")
