@@ -161,9 +161,14 @@ def _aliases(pairs) -> dict[str, object]:
 def _header_aliases() -> dict[str, str]:
     """Column keys, and each column's label in every language of the site."""
     pairs = [(key, key) for key in COLUMN_KEYS]
+    model_fields = [key for key in COLUMN_KEYS if key in PARTICIPANT_FIELDS]
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
             pairs += [(str(column.label), column.key) for column in IMPORT_COLUMNS]
+            # The model's field names too ("post title", "home city"...), as forms show them.
+            pairs += [
+                (str(Participant._meta.get_field(key).verbose_name), key) for key in model_fields
+            ]
     return _aliases(pairs)
 
 

@@ -25,6 +25,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from exchange.roles import is_admin, is_coordinator
 from participants.models import Participant
@@ -180,7 +181,7 @@ def write_xlsx(roster: Roster, target, *, title: str) -> int:
     sheet.freeze_panes = "A2"
     sheet.print_title_rows = "1:1"
     sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
 
     header_font = Font(bold=True, color="FFFFFF")
     header_fill = PatternFill("solid", fgColor="0D6EFD")
@@ -257,7 +258,8 @@ def export_log_create(
         format=export_format,
         row_count=row_count,
     )
-    entry.full_clean()
+    # The user and cohort are instances the caller loaded: no need to query for them again.
+    entry.full_clean(exclude=["user", "cohort"])
     entry.save()
     return entry
 

@@ -1,6 +1,6 @@
 """Reads of attachments and activities, scoped to who is asking."""
 
-from django.db.models import F, FilteredRelation, Q, QuerySet, Value
+from django.db.models import CharField, F, FilteredRelation, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone, translation
 from modeltranslation.utils import build_localized_fieldname
@@ -101,7 +101,7 @@ def _localized(path: str, field: str = "name"):
     if language.startswith("en"):
         return english
     localized = F(f"{path}__{build_localized_fieldname(field, language)}")
-    return Coalesce(NullIf(localized, Value("")), english)
+    return Coalesce(NullIf(localized, Value("")), english, output_field=CharField())
 
 
 def roster_rows(
