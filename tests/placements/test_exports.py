@@ -63,7 +63,15 @@ def roster(db):
         status=Participant.Status.NOMINATED,
     )
     wang = ParticipantFactory(cohort=cohort, home_city=beijing, name_en="Wang Lei", name_zh="王磊")
-    AttachmentFactory(participant=chen, department=dpo, supervisor="Ms Lee 李女士")
+    first = AttachmentFactory(participant=chen, department=dpo, supervisor="Ms Lee 李女士")
+    # A second, later attachment: one row per attachment.
+    AttachmentFactory(
+        participant=chen,
+        department=td,
+        start=first.end + datetime.timedelta(days=1),
+        end=first.end + datetime.timedelta(days=14),
+        status=Attachment.Status.PROPOSED,
+    )
     AttachmentFactory(participant=evil, department=td, supervisor="+1")
     AttachmentFactory(participant=wang, department=dpo, status=Attachment.Status.CANCELLED)
     other = ParticipantFactory(home_city=beijing, name_en="Someone Else")  # another cohort
@@ -90,7 +98,7 @@ def expected_rows(cohort, **filters):
                     "phone": official.phone,
                 }
             )
-    return sorted(rows, key=lambda r: r["email"])
+    return sorted(rows, key=lambda r: (r["email"], r["start"] or datetime.date.min))
 
 
 def download(client, url, **params):
@@ -140,8 +148,8 @@ def test_csv_roster_matches_the_database(client, admin_user, roster):
     assert 'attachment; filename="roster-winter-2026-' in response["Content-Disposition"]
     rows = read_csv(content)
     expected = expected_rows(cohort)
-    assert len(rows) == len(expected) == 3
-    got = sorted(rows, key=lambda r: r["Email"])
+    assert len(rows) == len(expected) == 4
+    got = sorted(rows, key=lambda r: (r["Email"], r["Attachment start"]))
     for row, want in zip(got, expected, strict=True):
         assert row["Name (English)"] == neutralise(want["name_en"])
         assert row["Name (Chinese)"] == neutralise(want["name_zh"])
@@ -155,8 +163,9 @@ def test_csv_roster_matches_the_database(client, admin_user, roster):
         else:
             assert row["Host department"] == ""
             assert row["Attachment status"] == "Not attached yet"
-    by_name = {row["Email"]: row for row in rows}
     chen, evil = roster["people"]
+    by_name = {row["Email"]: row for row in rows if "TD" not in row["Host department"]}
+    by_name[evil.email] = next(row for row in rows if row["Email"] == evil.email)
     assert by_name[chen.email]["Name (Chinese)"] == "陈明辉"
     assert by_name[chen.email]["Supervisor"] == "Ms Lee 李女士"
     assert by_name[chen.email]["Host department"] == "Digital Policy Office (DPO)"
@@ -187,8 +196,8 @@ def test_xlsx_roster_matches_the_database(client, admin_user, roster):
     assert sheet.column_dimensions["A"].width >= 20
     rows = [dict(zip(header, [c.value for c in row], strict=True)) for row in sheet.iter_rows(2)]
     expected = expected_rows(cohort)
-    got = sorted(rows, key=lambda r: r["Email"])
-    assert len(got) == len(expected)
+    got = sorted(rows, key=lambda r: (r["Email"], r["Attachment start"] or datetime.datetime.min))
+    assert len(got) == len(expected) == 4
     for row, want in zip(got, expected, strict=True):
         assert row["Name (English)"] == neutralise(want["name_en"])
         assert row["Name (Chinese)"] == neutralise(want["name_zh"])
@@ -218,8 +227,9 @@ def test_filters_by_city_department_and_status(client, admin_user, roster):
     url = reverse("placements:roster_download", args=[cohort.pk, "csv"])
 
     _response, content = download(client, url, home_city=roster["shenzhen"].pk)
+    chen, evil = roster["people"]
     assert sorted(r["Email"] for r in read_csv(content)) == sorted(
-        p.email for p in roster["people"]
+        [chen.email, chen.email, evil.email]
     )
 
     _response, content = download(client, url, department=roster["dpo"].pk)
@@ -260,10 +270,10 @@ def test_every_export_is_logged(client, admin_user, roster):
     download(client, reverse("placements:roster_download_all", args=["csv"]))
     logs = list(ExportLog.objects.order_by("pk"))
     assert [(log.format, log.row_count, log.cohort) for log in logs] == [
-        ("csv", 3, cohort),
-        ("xlsx", 2, cohort),
-        ("html", 3, cohort),
-        ("csv", 4, None),
+        ("csv", 4, cohort),
+        ("xlsx", 3, cohort),
+        ("html", 4, cohort),
+        ("csv", 5, None),
     ]
     assert all(log.user == admin_user for log in logs)
     assert logs[1].filters == {"home_city": "SZ"}
@@ -307,7 +317,7 @@ def test_coordinator_with_permission_exports(client, export_coordinator, roster)
     _response, content = download(
         client, reverse("placements:roster_download", args=[cohort.pk, "csv"])
     )
-    assert len(read_csv(content)) == 3
+    assert len(read_csv(content)) == 4
     assert ExportLog.objects.get().user == export_coordinator
     # The export of every cohort and the export log stay with the admins.
     assert client.get(reverse("placements:roster_export_all")).status_code == 403
@@ -375,7 +385,7 @@ def test_export_page_counts_rows_and_offers_the_formats(client, admin_user, rost
     url = reverse("placements:roster_export", args=[roster["cohort"].pk])
     response = client.get(url, {"home_city": roster["shenzhen"].pk})
     html = response.content.decode()
-    assert response.context["row_count"] == 2
+    assert response.context["row_count"] == 3
     assert "Download Excel (XLSX)" in html
     assert "Download CSV" in html
     assert "data-download" in html
