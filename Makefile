@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exchange
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exchange_bench
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test lint fmt services chromium migrate seed messages screenshots bench clean
@@ -62,6 +63,10 @@ messages: $(STAMP)
 test: $(STAMP) chromium services lint
 	DATABASE_URL=$(TEST_DATABASE_URL) TEST_CELERY_BROKER_URL=$(TEST_REDIS_URL) \
 	  $(VENV)/bin/pytest
+
+# Benchmarks (not part of `make test`): a database of their own, results in docs/benchmarks.md.
+bench: $(STAMP)
+	$(PY) bench/export_roster.py --database-url $(BENCH_DATABASE_URL)
 
 clean:
 	rm -rf $(VENV) var/staticfiles

@@ -1,6 +1,15 @@
 from django.contrib import admin
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
 
-from .models import HostPreference, Participant
+from exchange.models import Cohort
+from placements import exports
+from placements.models import ExportLog
+from placements.selectors import roster_rows
+
+from .models import HostPreference, NominationImport, Participant
 
 
 class HostPreferenceInline(admin.TabularInline):
@@ -19,3 +28,54 @@ class ParticipantAdmin(admin.ModelAdmin):
     filter_horizontal = ["focus_areas"]
     inlines = [HostPreferenceInline]
     readonly_fields = ["calendar_token", "created_at", "updated_at"]
+
+    actions = ["export_selected_csv"]
+
+    def has_export_roster_permission(self, request) -> bool:
+        return exports.can_export_roster(request.user)
+
+    @admin.action(description=_("Export selected officials (CSV)"), permissions=["export_roster"])
+    def export_selected_csv(self, request, queryset):
+        """The selected officials as roster rows (one per live attachment), logged like any
+        other export."""
+        cohort_ids = list(queryset.order_by().values_list("cohort_id", flat=True).distinct()[:2])
+        rows = roster_rows(user=request.user, participants=queryset)
+        exports.export_log_create(
+            user=request.user,
+            cohort=Cohort.objects.get(pk=cohort_ids[0]) if len(cohort_ids) == 1 else None,
+            source=ExportLog.Source.ADMIN_SELECTION,
+            filters=exports.selection_filters(queryset.values_list("pk", flat=True)),
+            export_format=ExportLog.Format.CSV,
+            row_count=rows.count(),
+        )
+        response = StreamingHttpResponse(
+            exports.csv_stream(exports.Roster(rows, with_cohort=True)),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True,
+            filename=f"officials-{timezone.localdate().isoformat()}.csv",
+        )
+        return response
+
+
+@admin.register(NominationImport)
+class NominationImportAdmin(admin.ModelAdmin):
+    list_display = ["filename", "cohort", "uploaded_by", "created_at", "status", "created_count"]
+    list_filter = ["status", "cohort"]
+    list_select_related = ["cohort", "uploaded_by"]
+    search_fields = ["filename", "sha256"]
+    readonly_fields = [
+        "cohort",
+        "uploaded_by",
+        "filename",
+        "sha256",
+        "rows",
+        "status",
+        "created_count",
+        "created_at",
+        "applied_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False

@@ -126,3 +126,49 @@ class HostPreference(models.Model):
 
     def __str__(self):
         return f"{self.rank}. {self.department.abbreviation}"
+
+
+class NominationImport(models.Model):
+    """An uploaded nominations spreadsheet, parsed and validated, waiting for the coordinator's
+    confirmation. Keeping the parsed rows here (not the file) means confirm applies exactly what
+    the preview showed, and re-validates it against the cohort as it is then."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("Awaiting confirmation")
+        APPLIED = "applied", _("Applied")
+        DISCARDED = "discarded", _("Discarded")
+
+    cohort = models.ForeignKey(
+        Cohort,
+        on_delete=models.CASCADE,
+        related_name="nomination_imports",
+        verbose_name=_("cohort"),
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    # [{"line": 2, "values": {"name_en": "...", ...}}, ...]: the file's cells as text.
+    rows = models.JSONField(_("rows"), default=list)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PREVIEW
+    )
+    created_count = models.PositiveIntegerField(_("officials added"), default=0)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("nominations import")
+        verbose_name_plural = _("nominations imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.filename} → {self.cohort}"
+
+    def get_absolute_url(self):
+        return reverse("participants:nominationimport_detail", kwargs={"pk": self.pk})

@@ -4,7 +4,7 @@ from django.db.models import Q, QuerySet
 
 from exchange.roles import is_coordinator, is_liaison
 
-from .models import Participant
+from .models import NominationImport, Participant
 
 
 def participants_visible_to(*, user) -> QuerySet[Participant]:
@@ -23,3 +23,10 @@ def participants_visible_to(*, user) -> QuerySet[Participant]:
             ).values("pk")
         )
     return Participant.objects.filter(scope)
+
+
+def nomination_imports_visible_to(*, user) -> QuerySet[NominationImport]:
+    """Uploaded nominations files: coordinators and admins see them all, nobody else any."""
+    if not is_coordinator(user):
+        return NominationImport.objects.none()
+    return NominationImport.objects.all()

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import import_views, views
 
 app_name = "participants"
 
@@ -57,5 +57,30 @@ urlpatterns = [
         "participants/<int:pk>/reinstate/",
         views.ParticipantStatusView.as_view(action="reinstate"),
         name="participant_reinstate",
+    ),
+    path(
+        "cohorts/<int:pk>/nominations/import/",
+        import_views.NominationImportCreateView.as_view(),
+        name="nominationimport_create",
+    ),
+    path(
+        "nominations/imports/<int:pk>/",
+        import_views.NominationImportDetailView.as_view(),
+        name="nominationimport_detail",
+    ),
+    path(
+        "nominations/imports/<int:pk>/confirm/",
+        import_views.NominationImportConfirmView.as_view(),
+        name="nominationimport_confirm",
+    ),
+    path(
+        "nominations/imports/<int:pk>/discard/",
+        import_views.NominationImportDiscardView.as_view(),
+        name="nominationimport_discard",
+    ),
+    path(
+        "nominations/template.<str:fmt>",
+        import_views.NominationTemplateView.as_view(),
+        name="nominationimport_template",
     ),
 ]

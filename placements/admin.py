@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .forms import add_service_error
-from .models import Activity, Attachment
+from .models import Activity, Attachment, ExportLog
 from .services import (
     attachment_cancel,
     attachment_check,
@@ -172,3 +172,24 @@ class ActivityAdmin(SimpleHistoryAdmin):
     search_fields = ["title", "location"]
     autocomplete_fields = ["cohort", "department", "participants", "created_by"]
     date_hierarchy = "starts_at"
+
+
+@admin.register(ExportLog)
+class ExportLogAdmin(admin.ModelAdmin):
+    """The export log is evidence: readable by admins, never edited or deleted here."""
+
+    list_display = ["created_at", "user", "cohort", "source", "format", "row_count"]
+    list_filter = ["format", "source", "cohort"]
+    list_select_related = ["user", "cohort"]
+    search_fields = ["user__username", "user__last_name", "cohort__name"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["created_at", "user", "cohort", "source", "filters", "format", "row_count"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -166,3 +166,73 @@ class Activity(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class ExportLog(models.Model):
+    """One export of personal data: who took which rows out, when, in what format.
+
+    Written by every export path (roster pages and the admin action) before the file leaves, so
+    an export that fails half-way is still on record.
+    """
+
+    class Format(models.TextChoices):
+        CSV = "csv", _("CSV")
+        XLSX = "xlsx", _("Excel (XLSX)")
+        HTML = "html", _("Printable roster (HTML)")
+
+    class Source(models.TextChoices):
+        ROSTER = "roster", _("Roster")
+        ADMIN_SELECTION = "admin_selection", _("Selected in the admin")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("exported by"),
+    )
+    created_at = models.DateTimeField(_("exported at"), auto_now_add=True, db_index=True)
+    # Empty for an export of all cohorts (or of a selection spanning cohorts).
+    cohort = models.ForeignKey(
+        Cohort,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="export_logs",
+        verbose_name=_("cohort"),
+    )
+    source = models.CharField(
+        _("source"), max_length=20, choices=Source.choices, default=Source.ROSTER
+    )
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    row_count = models.PositiveIntegerField(_("rows"))
+
+    class Meta:
+        verbose_name = _("export log entry")
+        verbose_name_plural = _("export log")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_format_display()} · {self.created_at:%Y-%m-%d %H:%M} · {self.row_count}"
+
+    FILTER_LABELS = {
+        "home_city": _("Home city"),
+        "department": _("Host department"),
+        "status": _("Status"),
+    }
+
+    @property
+    def filter_items(self) -> list[tuple[str, str]]:
+        """The roster filters as (label, value), for people reading the log."""
+        return [
+            (str(self.FILTER_LABELS.get(key, key)), str(value))
+            for key, value in self.filters.items()
+            if key != "participants"
+        ]
+
+    @property
+    def selected_count(self) -> int | None:
+        """How many officials were picked by hand, for an export of an admin selection."""
+        selected = self.filters.get("participants")
+        return None if selected is None else len(selected)

@@ -3,10 +3,23 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
+from modeltranslation.utils import build_localized_fieldname
 
 from exchange.models import City, CityQuota, Cohort, HostCapacity, HostDepartment
 from exchange.roles import is_coordinator, is_liaison
@@ -539,4 +552,75 @@ def cohort_timeline(
         ),
         today=left(today) if start <= today <= end else None,
         departments=timelines,
+    )
+
+
+def _localized(path: str, field: str = "name"):
+    """`path__field` in the active language, falling back to English where it is empty."""
+    language = translation.get_language() or "en"
+    english = F(f"{path}__{build_localized_fieldname(field, 'en')}")
+    if language.startswith("en"):
+        return english
+    localized = F(f"{path}__{build_localized_fieldname(field, language)}")
+    return Coalesce(NullIf(localized, Value("")), english, output_field=CharField())
+
+
+def roster_rows(
+    *,
+    user,
+    cohort=None,
+    home_city=None,
+    department=None,
+    status: str = "",
+    participants: QuerySet[Participant] | None = None,
+) -> QuerySet:
+    """The rows of a roster as dicts: one per live (proposed or confirmed) attachment, and one for
+    each official with none, so nobody nominated is left off the list.
+
+    One query however many rows; callers stream it with `.iterator()`. Cancelled attachments are
+    not rows: an official whose only attachment was cancelled appears as not yet attached. Names
+    of cities and departments come in the active language.
+    """
+    officials = participants_visible_to(user=user)
+    if cohort is not None:
+        officials = officials.filter(cohort=cohort)
+    if participants is not None:
+        officials = officials.filter(pk__in=participants.values("pk"))
+    if home_city is not None:
+        officials = officials.filter(home_city=home_city)
+    if status:
+        officials = officials.filter(status=status)
+    officials = officials.annotate(
+        live=FilteredRelation(
+            "attachments", condition=Q(attachments__status__in=Attachment.LIVE_STATUSES)
+        )
+    )
+    if department is not None:
+        officials = officials.filter(live__department=department)
+    return officials.values(
+        "pk",
+        "name_en",
+        "name_zh",
+        "home_organisation",
+        "post_title",
+        "rank",
+        "status",
+        "email",
+        "phone",
+        cohort_name=F("cohort__name"),
+        home_city_name=_localized("home_city"),
+        department_abbreviation=F("live__department__abbreviation"),
+        department_name=_localized("live__department"),
+        attachment_start=F("live__start"),
+        attachment_end=F("live__end"),
+        attachment_status=F("live__status"),
+        supervisor=F("live__supervisor"),
+    ).order_by(
+        "-cohort__orientation_start",
+        "cohort__pk",
+        F("live__department__abbreviation").asc(nulls_last=True),
+        "home_city__code",
+        "name_en",
+        "pk",
+        "live__start",
     )
