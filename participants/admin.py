@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -10,6 +11,7 @@ from placements.models import ExportLog
 from placements.selectors import roster_rows
 
 from .models import HostPreference, NominationImport, Participant
+from .services import city_quota_check
 
 
 class HostPreferenceInline(admin.TabularInline):
@@ -18,8 +20,29 @@ class HostPreferenceInline(admin.TabularInline):
     autocomplete_fields = ["department"]
 
 
+class ParticipantAdminForm(forms.ModelForm):
+    """The admin keeps the city quota too, as the officials pages do."""
+
+    class Meta:
+        model = Participant
+        fields = "__all__"  # noqa: DJ007 (the ModelAdmin decides which fields show)
+
+    def clean(self):
+        cleaned = super().clean()
+        cohort, city = cleaned.get("cohort"), cleaned.get("home_city")
+        status = cleaned.get("status", self.instance.status)
+        moved = self.instance.pk is None or (
+            (self.instance.cohort_id, self.instance.home_city_id)
+            != (getattr(cohort, "pk", None), getattr(city, "pk", None))
+        )
+        if cohort and city and moved and status != Participant.Status.WITHDRAWN:
+            city_quota_check(cohort=cohort, city=city, exclude=self.instance, lock=False)
+        return cleaned
+
+
 @admin.register(Participant)
 class ParticipantAdmin(admin.ModelAdmin):
+    form = ParticipantAdminForm
     list_display = ["name_en", "name_zh", "cohort", "home_city", "rank", "status", "email"]
     list_filter = ["cohort", "home_city", "rank", "status"]
     list_select_related = ["cohort", "home_city"]
@@ -28,6 +51,13 @@ class ParticipantAdmin(admin.ModelAdmin):
     filter_horizontal = ["focus_areas"]
     inlines = [HostPreferenceInline]
     readonly_fields = ["calendar_token", "created_at", "updated_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Confirming, withdrawing and reinstating send notices and cancel attachments: they are
+        # done on the officials pages, through the services, not by editing the field here.
+        if obj is not None:
+            return [*self.readonly_fields, "status"]
+        return self.readonly_fields
 
     actions = ["export_selected_csv"]
 

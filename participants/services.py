@@ -67,9 +67,13 @@ EDITABLE_FIELDS = (
 )
 
 
-def _check_city_quota(*, cohort: Cohort, city: City, exclude: Participant | None = None) -> None:
-    """Lock the city's quota row, then refuse if the city's seats are all taken."""
-    quota = CityQuota.objects.select_for_update().filter(cohort=cohort, city=city).first()
+def city_quota_check(
+    *, cohort: Cohort, city: City, exclude: Participant | None = None, lock: bool = True
+) -> None:
+    """Refuse if the city's seats in the cohort are all taken. With `lock` (inside a service's
+    transaction) the quota row is locked first, so two writers cannot both take the last seat."""
+    quotas = CityQuota.objects.filter(cohort=cohort, city=city)
+    quota = (quotas.select_for_update() if lock else quotas).first()
     if quota is None:
         raise ValidationError(
             {
@@ -123,7 +127,7 @@ def participant_create(
 ) -> Participant:
     """Add an official to a cohort (nominated, or confirmed at once), within the city quota.
     A confirmed official is sent the orientation notice."""
-    _check_city_quota(cohort=cohort, city=home_city)
+    city_quota_check(cohort=cohort, city=home_city)
     participant = Participant(
         cohort=cohort,
         name_en=name_en,
@@ -162,7 +166,7 @@ def participant_update(
     current = _lock(participant)
     new_city = fields.get("home_city", current.home_city)
     if new_city.pk != current.home_city_id and current.status != Participant.Status.WITHDRAWN:
-        _check_city_quota(cohort=current.cohort, city=new_city, exclude=current)
+        city_quota_check(cohort=current.cohort, city=new_city, exclude=current)
     for name, value in fields.items():
         setattr(current, name, value)
     current.full_clean()
@@ -217,7 +221,7 @@ def participant_reinstate(*, participant: Participant, by: AbstractBaseUser | No
     current = _lock(participant)
     if current.status != Participant.Status.WITHDRAWN:
         return current
-    _check_city_quota(cohort=current.cohort, city=current.home_city, exclude=current)
+    city_quota_check(cohort=current.cohort, city=current.home_city, exclude=current)
     current.status = Participant.Status.NOMINATED
     current.save(update_fields=["status", "updated_at"])
     return current
