@@ -56,8 +56,11 @@ fmt: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/djhtml templates
 
+# Update the catalogues from the code; translate new entries in the .po files (or fill them from a
+# glossary with scripts/fill_translations.py), then compile. The suite fails on untranslated text.
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l zh_Hant -l zh_Hans --ignore=.venv --ignore=var --no-obsolete
+	$(PY) manage.py makemessages -l zh_Hant -l zh_Hans --no-obsolete \
+	  --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=scripts
 	$(PY) manage.py compilemessages --ignore=.venv
 
 test: $(STAMP) chromium services lint

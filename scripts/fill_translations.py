@@ -42,6 +42,7 @@ def main(glossary_path: str) -> int:
             if not entry.msgstr:
                 missing += 1
                 print(f"{locale}: missing: {entry.msgid!r}")
+        catalogue.metadata_is_fuzzy = False
         catalogue.metadata["Content-Type"] = "text/plain; charset=UTF-8"
         catalogue.metadata["Language"] = locale.replace("_", "-")
         catalogue.metadata["Plural-Forms"] = "nplurals=1; plural=0;"
