@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from exchange.models import City, Cohort, HostDepartment
 
-from .models import Participant
+from .models import DETAIL_FIELDS, Participant
 
 
 class LanguageForm(forms.ModelForm):
@@ -29,18 +29,7 @@ class LanguageForm(forms.ModelForm):
         ]
 
 
-PARTICIPANT_FIELDS = [
-    "name_en",
-    "name_zh",
-    "home_city",
-    "home_organisation",
-    "post_title",
-    "rank",
-    "email",
-    "phone",
-    "preferred_language",
-    "focus_areas",
-]
+PARTICIPANT_FIELDS = [*DETAIL_FIELDS, "focus_areas"]
 
 
 class ParticipantForm(forms.ModelForm):

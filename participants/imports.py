@@ -36,7 +36,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from exchange.models import City, CityQuota, Cohort, FocusArea, HostDepartment
 
-from .models import HostPreference, NominationImport, Participant
+from .models import DETAIL_FIELDS, HostPreference, NominationImport, Participant
 
 DEFAULT_MAX_BYTES = 1024 * 1024
 DEFAULT_MAX_ROWS = 500
@@ -128,17 +128,7 @@ IMPORT_COLUMNS = (
 )
 COLUMN_KEYS = tuple(column.key for column in IMPORT_COLUMNS)
 # The columns copied onto Participant as they are (after the checks).
-PARTICIPANT_FIELDS = (
-    "name_en",
-    "name_zh",
-    "home_city",
-    "home_organisation",
-    "post_title",
-    "rank",
-    "email",
-    "phone",
-    "preferred_language",
-)
+PARTICIPANT_FIELDS = DETAIL_FIELDS
 REQUIRED_KEYS = tuple(column.key for column in IMPORT_COLUMNS if column.required)
 
 

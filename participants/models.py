@@ -10,6 +10,20 @@ from django.utils.translation import gettext_lazy as _
 
 from exchange.models import City, Cohort, FocusArea, HostDepartment
 
+# An official's own details: what coordinators edit and nominations imports fill in (cohort and
+# status change through their own services).
+DETAIL_FIELDS = (
+    "name_en",
+    "name_zh",
+    "home_city",
+    "home_organisation",
+    "post_title",
+    "rank",
+    "email",
+    "phone",
+    "preferred_language",
+)
+
 
 def new_calendar_token() -> str:
     return secrets.token_urlsafe(32)

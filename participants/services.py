@@ -22,7 +22,7 @@ from exchange.models import City, CityQuota, Cohort, FocusArea, HostDepartment
 from placements.models import Attachment
 from placements.services import attachment_cancel
 
-from .models import HostPreference, Participant, new_calendar_token
+from .models import DETAIL_FIELDS, HostPreference, Participant, new_calendar_token
 
 
 @transaction.atomic
@@ -53,18 +53,7 @@ def participant_language_update(*, user, language: str) -> int:
     return changed
 
 
-# Fields a coordinator may edit on an official (cohort and status change through their own paths).
-EDITABLE_FIELDS = (
-    "name_en",
-    "name_zh",
-    "home_city",
-    "home_organisation",
-    "post_title",
-    "rank",
-    "email",
-    "phone",
-    "preferred_language",
-)
+EDITABLE_FIELDS = DETAIL_FIELDS
 
 
 def city_quota_check(

@@ -84,3 +84,32 @@ def test_admin_cohort_change_page_has_quota_and_capacity_inlines(client, admin_u
     body = client.get(f"/admin/exchange/cohort/{Cohort.objects.get().pk}/change/").content.decode()
     assert "city_quotas-TOTAL_FORMS" in body
     assert "host_capacities-TOTAL_FORMS" in body
+
+
+def test_password_change_form_changes_the_password(client, coordinator, password):
+    client.force_login(coordinator)
+    page = client.get(reverse("password_change"))
+    assert "Password change" in page.content.decode()
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": password,
+            "new_password1": "a-new-Secret-42",
+            "new_password2": "a-new-Secret-42",
+        },
+    )
+    assert response.status_code == 302
+    coordinator.refresh_from_db()
+    assert coordinator.check_password("a-new-Secret-42")
+
+
+def test_password_change_mismatch_is_a_field_error(client, coordinator, password):
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": password, "new_password1": "a-new-Secret-42", "new_password2": "x"},
+    )
+    assert response.status_code == 200
+    assert "The two password fields didn" in response.content.decode()
+    coordinator.refresh_from_db()
+    assert coordinator.check_password(password)
