@@ -73,3 +73,29 @@ def test_liaison_adds_a_site_visit_that_shows_on_the_attachees_schedule(
     expect(item).to_be_visible()
     expect(item).to_contain_text("10:00")
     expect(item).to_contain_text("Cyberport, Pok Fu Lam")
+
+
+def test_participant_subscribes_to_the_feed_and_switches_language(page, login, department):
+    """The rest of journey 2: the feed address on the page answers with the same events, and the
+    official reads the schedule in Simplified Chinese."""
+    import icalendar
+
+    cohort = CohortFactory(orientation_start=first_monday_of_next_month())
+    user = UserFactory(username="bj01", role=Role.PARTICIPANT)
+    official = ParticipantFactory(cohort=cohort, user=user)
+    AttachmentFactory(participant=official, department=department)
+    ActivityFactory(cohort=cohort, title="Briefing on the Basic Law")
+
+    login(user)
+    feed_url = page.locator("#feed-url").input_value()
+    response = page.request.get(feed_url)
+    assert response.ok
+    assert response.headers["content-type"].startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(response.body())
+    summaries = {str(event["SUMMARY"]) for event in calendar.walk("VEVENT")}
+    assert "Briefing on the Basic Law" in summaries
+    assert len(summaries) == 3  # orientation week, the attachment, the briefing
+
+    page.select_option("#language-select", "zh-hans")
+    expect(page.get_by_role("heading", name="我的日程")).to_be_visible()
+    expect(page.locator("#schedule-upcoming").get_by_text("入职导向周")).to_be_visible()

@@ -113,3 +113,27 @@ def test_password_change_mismatch_is_a_field_error(client, coordinator, password
     assert "The two password fields didn" in response.content.decode()
     coordinator.refresh_from_db()
     assert coordinator.check_password(password)
+
+
+def test_the_500_page_renders_without_a_request_context(rf):
+    from exchange.views import error_500
+
+    response = error_500(rf.get("/cohorts/"))
+    assert response.status_code == 500
+    assert "Something went wrong" in response.content.decode()
+
+
+@pytest.mark.allow_error_logs
+def test_a_failing_view_gets_the_friendly_500(client, coordinator, monkeypatch):
+    """An unexpected error shows the styled page (and is logged; the log is the point here)."""
+    from placements import views
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated failure")
+
+    monkeypatch.setattr(views.CohortListView, "get_queryset", broken)
+    client.raise_request_exception = False
+    client.force_login(coordinator)
+    response = client.get(reverse("placements:cohort_list"))
+    assert response.status_code == 500
+    assert "Something went wrong" in response.content.decode()
