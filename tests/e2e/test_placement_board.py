@@ -53,7 +53,7 @@ def test_coordinator_assigns_is_refused_and_sees_the_history(page, login, coordi
     expect(row.get_by_label("Host department")).to_have_value(str(transport.pk))
     row.get_by_role("button", name="Save").click()
     expect(row.get_by_role("status")).to_contain_text(
-        "Chen Minghui is assigned to TD from March 8, 2027 to April 2, 2027."
+        "Chen Minghui is assigned to TD from 8 March 2027 to 2 April 2027."
     )
     expect(row.locator(".board-attachments")).to_contain_text("TD")
 
@@ -62,7 +62,7 @@ def test_coordinator_assigns_is_refused_and_sees_the_history(page, login, coordi
     row.get_by_role("link", name="Assign Lin Xiaoyan").click()
     row.get_by_label("Host department").select_option(label="Digital Policy Office (DPO)")
     row.get_by_role("button", name="Save").click()
-    expect(row.get_by_text("DPO is full on March 8, 2027")).to_be_visible()
+    expect(row.get_by_text("DPO is full on 8 March 2027")).to_be_visible()
     expect(row.get_by_text("taken by Seat Holder")).to_be_visible()
     expect(row.locator(".board-attachments")).to_contain_text("Unassigned")
 

@@ -69,8 +69,8 @@ def test_mail_in_english(attachment, mailoutbox):
     for fact in (
         "Planning Department",
         "North Point Government Offices, 333 Java Road",
-        "Dec. 14, 2026",
-        "Jan. 29, 2027",
+        "14 December 2026",
+        "29 January 2027",
         "Ms Chan Tai-man <chan@pland.example.org>",
         "http://testserver/me/schedule/",
         f"http://testserver/notifications/{notice.pk}/",

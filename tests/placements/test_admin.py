@@ -59,7 +59,7 @@ def test_the_admin_shows_the_rules_refusals_on_the_form(admin_client_, make_offi
     errors = response.context["adminform"].form.errors
     assert "starts after orientation" in errors["start"][0]
     assert errors["department"] == [
-        "DPO is full on March 8, 2027: its 1 seat(s) are taken by Seat Holder."
+        "DPO is full on 8 March 2027: its 1 seat(s) are taken by Seat Holder."
     ]
     assert Attachment.objects.count() == 1
 

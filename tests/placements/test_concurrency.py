@@ -73,7 +73,7 @@ def test_eight_coordinators_race_for_the_last_seat(make_official, dpo, coordinat
     assert len(won) == 1
     assert len(refused) == THREADS - 1
     for error in refused:
-        assert error.messages[0].startswith("DPO is full on March 22, 2027: its 3 seat(s) are")
+        assert error.messages[0].startswith("DPO is full on 22 March 2027: its 3 seat(s) are")
         assert won[0].participant.name_en in error.messages[0]
     live = Attachment.objects.filter(department=dpo, status__in=Attachment.LIVE_STATUSES)
     assert live.count() == 3
@@ -109,7 +109,7 @@ def test_eight_coordinators_race_to_book_one_official(official, cohort, coordina
     winner = won[0].department.abbreviation
     for error in refused:
         assert error.messages == [
-            f"Chen Minghui is already attached to {winner} from March 8, 2027 to April 9, 2027, "
+            f"Chen Minghui is already attached to {winner} from 8 March 2027 to 9 April 2027, "
             "which overlaps this period."
         ]
     live = Attachment.objects.filter(participant=official, status__in=Attachment.LIVE_STATUSES)

@@ -49,8 +49,8 @@ def test_assign_confirmed_at_once(official, dpo):
 
 def test_attachment_starts_after_orientation(official, dpo):
     assert refusal(official, dpo, day(3, 5), day(4, 9)) == [
-        "An attachment starts after orientation, which ends on March 5, 2027; "
-        "this one starts on March 5, 2027."
+        "An attachment starts after orientation, which ends on 5 March 2027; "
+        "this one starts on 5 March 2027."
     ]
     assert not Attachment.objects.exists()
 
@@ -58,7 +58,7 @@ def test_attachment_starts_after_orientation(official, dpo):
 def test_whole_stay_is_at_most_the_longest(official, dpo):
     assert refusal(official, dpo, day(5, 3), day(5, 31)) == [
         "The stay would last longer than 91 days (orientation included): "
-        "the last possible day is May 30, 2027."
+        "the last possible day is 30 May 2027."
     ]
     assert assign(official, dpo, day(5, 3), day(5, 30)).end == day(5, 30)
 
@@ -66,7 +66,7 @@ def test_whole_stay_is_at_most_the_longest(official, dpo):
 def test_whole_stay_is_at_least_the_shortest(official, dpo, td):
     assert refusal(official, dpo, day(3, 8), day(3, 27)) == [
         "The stay would be shorter than 28 days (orientation included): "
-        "the last attachment must end on or after March 28, 2027."
+        "the last attachment must end on or after 28 March 2027."
     ]
     # A short attachment is fine when a later one already makes the stay long enough.
     assign(official, td, day(3, 29), day(4, 30))
@@ -76,7 +76,7 @@ def test_whole_stay_is_at_least_the_shortest(official, dpo, td):
 def test_no_overlap_with_another_live_attachment(official, dpo, td):
     assign(official, td, day(3, 8), day(4, 9))
     assert refusal(official, dpo, day(4, 9), day(4, 30)) == [
-        "Chen Minghui is already attached to TD from March 8, 2027 to April 9, 2027, "
+        "Chen Minghui is already attached to TD from 8 March 2027 to 9 April 2027, "
         "which overlaps this period."
     ]
     assert assign(official, dpo, day(4, 10), day(4, 30)).department == dpo
@@ -90,7 +90,7 @@ def test_capacity_is_checked_on_every_day(make_official, dpo, cohort):
     assign(late, dpo, day(4, 1), day(4, 30))
     # Overlapping the first on a single day is already too much.
     assert refusal(third, dpo, day(3, 31), day(4, 2)) == [
-        "DPO is full on March 31, 2027: its 1 seat(s) are taken by Early Bird."
+        "DPO is full on 31 March 2027: its 1 seat(s) are taken by Early Bird."
     ]
 
 
@@ -99,7 +99,7 @@ def test_capacity_counts_officials_present_together(make_official, dpo):
     assign(one, dpo, day(3, 8), day(3, 31))
     assign(two, dpo, day(3, 22), day(4, 9))
     assert refusal(three, dpo, day(3, 29), day(4, 30)) == [
-        "DPO is full on March 29, 2027: its 2 seat(s) are taken by Official One, Official Two."
+        "DPO is full on 29 March 2027: its 2 seat(s) are taken by Official One, Official Two."
     ]
     assert assign(three, dpo, day(4, 1), day(4, 30)).start == day(4, 1)
 
@@ -172,7 +172,7 @@ def test_reassigning_and_moving_dates_keep_the_rules_and_the_history(
     reasons = list(attachment.history.values_list("history_change_reason", flat=True))
     assert reasons == [
         "Reassigned from DPO to TD",
-        "Dates changed from March 8, 2027 to April 9, 2027 to March 15, 2027 to April 16, 2027",
+        "Dates changed from 8 March 2027 to 9 April 2027 to 15 March 2027 to 16 April 2027",
         "Assigned",
     ]
     assert Notification.objects.filter(kind="attachment_changed", object_id=attachment.pk).exists()

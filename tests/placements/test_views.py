@@ -183,7 +183,7 @@ def test_assign_through_htmx_returns_the_row_and_refreshes_the_history(
     assert (attachment.department, attachment.status) == (dpo, "confirmed")
     assert attachment.history.get().history_user == coordinator
     body = response.content.decode()
-    assert "Chen Minghui is assigned to DPO from March 8, 2027 to April 9, 2027." in body
+    assert "Chen Minghui is assigned to DPO from 8 March 2027 to 9 April 2027." in body
     history = coordinator_client.get(
         reverse("placements:attachment_history", args=[official.cohort_id])
     )
@@ -200,9 +200,9 @@ def test_a_refused_assignment_shows_the_reason_in_the_row(
     assert response.status_code == 200
     assert "HX-Trigger" not in response
     assert response.context["form"].errors == {
-        "department": ["DPO is full on March 8, 2027: its 1 seat(s) are taken by Seat Holder."]
+        "department": ["DPO is full on 8 March 2027: its 1 seat(s) are taken by Seat Holder."]
     }
-    assert "DPO is full on March 8, 2027" in response.content.decode()
+    assert "DPO is full on 8 March 2027" in response.content.decode()
     assert not Attachment.objects.filter(participant=official).exists()
 
 
@@ -290,7 +290,7 @@ def test_plain_post_confirm_refused_shows_the_reason(coordinator_client, officia
     Cohort.objects.filter(pk=cohort.pk).update(orientation_end=day(3, 10))
     url = reverse("placements:attachment_confirm", args=[attachment.pk])
     response = coordinator_client.post(url, follow=True)
-    assert "starts after orientation, which ends on March 10, 2027" in response.content.decode()
+    assert "starts after orientation, which ends on 10 March 2027" in response.content.decode()
     attachment.refresh_from_db()
     assert attachment.status == "proposed"
 
@@ -472,7 +472,7 @@ def test_a_capacity_cannot_drop_below_the_officials_present(
     response = coordinator_client.post(reverse("placements:cohort_update", args=[cohort.pk]), data)
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [
-        "DPO has 2 officials on March 22, 2027: its seats cannot go below 2. "
+        "DPO has 2 officials on 22 March 2027: its seats cannot go below 2. "
         "Move or cancel attachments first."
     ]
     capacity.refresh_from_db()
@@ -497,7 +497,7 @@ def test_moving_orientation_over_an_attachment_is_refused(
     }
     response = coordinator_client.post(reverse("placements:cohort_update", args=[cohort.pk]), data)
     assert response.context["form"].errors["orientation_end"] == [
-        "Chen Minghui's attachment to DPO starts on March 8, 2027, before this orientation "
+        "Chen Minghui's attachment to DPO starts on 8 March 2027, before this orientation "
         "would end. Move or cancel it first."
     ]
     cohort.refresh_from_db()
