@@ -173,14 +173,14 @@ def seed_participants(cohort: Cohort, logins: DemoLogins) -> None:
         username = f"{city_code.lower()}{number:02d}"
         organisations = data["organisations"][city_code]
         email = f"{username}@example.org"
-        given = name_en.split(" ", 1)
         user = _user(
             username,
             role=Role.PARTICIPANT,
             logins=logins,
             detail=f"{name_en} {name_zh}",
-            first_name=given[-1],
-            last_name=given[0],
+            # Chinese order, family name first, as the officials write it: "Chen Minghui".
+            first_name=name_en,
+            last_name="",
             email=email,
         )
         participant, created = Participant.objects.get_or_create(
