@@ -70,6 +70,7 @@ test: $(STAMP) chromium services lint
 # Benchmarks (not part of `make test`): a database of their own, results in docs/benchmarks.md.
 bench: $(STAMP)
 	$(PY) bench/export_roster.py --database-url $(BENCH_DATABASE_URL)
+	$(PY) bench/pages.py --database-url $(BENCH_DATABASE_URL)
 
 clean:
 	rm -rf $(VENV) var/staticfiles

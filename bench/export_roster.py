@@ -14,18 +14,22 @@ The results go to docs/benchmarks.md. The script fails if an export exceeds the 
 import argparse
 import datetime
 import json
-import os
-import platform
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/exchange_bench"
+from common import (
+    DEFAULT_DATABASE_URL,
+    DEFAULT_OUTPUT,
+    ROOT,
+    environment,
+    prepare_database,
+    run,
+    write_section,
+)
+
 SIZES = (10_000, 100_000)
 FORMATS = ("csv", "xlsx")
 # The bound the exports must stay under, whatever the row count.
@@ -36,48 +40,6 @@ BATCH = 5_000
 
 def cohort_name(rows: int) -> str:
     return f"Benchmark cohort of {rows} rows"
-
-
-def django_env(database_url: str) -> dict:
-    return {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "exchange.settings.local",
-        # DEBUG would keep every query in memory and distort the measurement.
-        "DEBUG": "false",
-        "LOG_LEVEL": "WARNING",
-        "ALLOWED_HOSTS": "testserver",
-        "PYTHONPATH": str(ROOT),
-    }
-
-
-def ensure_database(database_url: str) -> None:
-    import psycopg
-
-    url = urlparse(database_url)
-    name = url.path.lstrip("/")
-    admin = url._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def run(args: list[str], database_url: str) -> str:
-    result = subprocess.run(
-        [sys.executable, *args],
-        cwd=ROOT,
-        env=django_env(database_url),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        sys.stderr.write(result.stdout + result.stderr)
-        raise SystemExit(f"failed: {' '.join(args)}")
-    return result.stdout
 
 
 def seed() -> None:
@@ -207,19 +169,10 @@ def measure(fmt: str, rows: int, traced: bool) -> None:
     print(json.dumps(result))
 
 
-def postgres_version(database_url: str) -> str:
-    import psycopg
-
-    with psycopg.connect(database_url) as connection:
-        return connection.execute("SHOW server_version").fetchone()[0]
-
-
 def write_report(results: list[dict], output: Path, database_url: str) -> None:
     import openpyxl
 
     lines = [
-        "# Benchmarks",
-        "",
         "## Roster export (`bench/export_roster.py`, `make bench`)",
         "",
         "A cohort's roster downloaded through the real view by a logged-in admin, as CSV",
@@ -257,22 +210,17 @@ def write_report(results: list[dict], output: Path, database_url: str) -> None:
         "",
     ]
     text = "\n".join(lines).format(
-        date=datetime.date.today().isoformat(),
-        cpus=os.cpu_count(),
-        machine=platform.machine(),
-        python=platform.python_version(),
-        pg=postgres_version(database_url),
+        **environment(database_url),
         openpyxl=openpyxl.__version__,
         lxml="yes" if openpyxl.LXML else "no",
     )
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
+    write_section(output, text)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
-    parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument("--output", default=str(DEFAULT_OUTPUT))
     parser.add_argument("--seed", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--measure", choices=FORMATS, help=argparse.SUPPRESS)
     parser.add_argument("--rows", type=int, help=argparse.SUPPRESS)
@@ -286,12 +234,9 @@ def main() -> int:
         measure(args.measure, args.rows, args.traced)
         return 0
 
-    if "exchange_bench" not in urlparse(args.database_url).path:
-        raise SystemExit("Use a database of its own, whose name contains exchange_bench.")
-    ensure_database(args.database_url)
     script = str(Path(__file__).relative_to(ROOT))
     print("Migrating and seeding the benchmark database (once)...", flush=True)
-    run(["manage.py", "migrate", "--no-input", "-v0"], args.database_url)
+    prepare_database(args.database_url)
     run([script, "--seed"], args.database_url)
 
     results = []
