@@ -58,25 +58,11 @@ def participant(db, participant_user):
 
 @pytest.fixture
 def role_groups(db):
-    """The role groups, made again if an earlier transactional test emptied the database.
+    """The role groups exactly as `exchange.roles` defines them. The post-flush resync in
+    `exchange.apps` normally restores them after a transactional test; tests that create users
+    in threads or behind a live server request this to be sure they exist first."""
+    from django.apps import apps
 
-    A data migration makes them, so a flush loses them, and serialized rollback cannot bring them
-    back once Playwright's event loop runs (Django's connection is then another object). Request
-    this before any user fixture in transactional tests (`usefixtures("role_groups")`).
-    """
-    from django.contrib.auth.models import Group, Permission
-    from django.db.models import Q
+    from exchange.roles import sync_role_groups
 
-    from exchange.roles import ROLE_PERMISSIONS
-
-    for role, wanted in ROLE_PERMISSIONS.items():
-        group, created = Group.objects.get_or_create(name=role.value)
-        if not created:
-            continue
-        permissions = Permission.objects.all()
-        if wanted is not None:
-            scope = Q(pk__in=[])
-            for app_label, codename in wanted:
-                scope |= Q(content_type__app_label=app_label, codename=codename)
-            permissions = permissions.filter(scope)
-        group.permissions.set(permissions)
+    sync_role_groups(apps)

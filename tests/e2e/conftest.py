@@ -71,21 +71,5 @@ def _live_database(transactional_db):
 
 
 @pytest.fixture(autouse=True)
-def _role_groups(_live_database):
-    """Put back the role groups that the data migration made: the flush after each browser test
-    empties every table, and serialized rollback cannot help once Playwright runs its event loop
-    (Django then hands the test another connection object, without the serialized data)."""
-    from django.contrib.auth.models import Group, Permission
-    from django.db.models import Q
-
-    from exchange.roles import ROLE_PERMISSIONS
-
-    for role, wanted in ROLE_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=role.value)
-        if wanted is None:
-            group.permissions.set(Permission.objects.all())
-            continue
-        chosen = Q(pk__in=[])
-        for app_label, codename in wanted:
-            chosen |= Q(content_type__app_label=app_label, codename=codename)
-        group.permissions.set(Permission.objects.filter(chosen))
+def _role_groups(_live_database, role_groups):
+    """Every browser test starts with the role groups in place (see `role_groups`)."""

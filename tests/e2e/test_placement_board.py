@@ -3,7 +3,6 @@ with its reason, and sees the change in the history."""
 
 import datetime
 
-import pytest
 from playwright.sync_api import expect
 
 from exchange.models import CityQuota
@@ -15,8 +14,6 @@ from tests.factories import (
     HostDepartmentFactory,
     ParticipantFactory,
 )
-
-pytestmark = pytest.mark.usefixtures("role_groups")
 
 
 def test_coordinator_assigns_is_refused_and_sees_the_history(page, login, coordinator, department):

@@ -1,12 +1,8 @@
 """Admin journey: download a cohort's roster as XLSX; coordinator: import nominations."""
 
-import pytest
-from django.contrib.auth.models import Group, Permission
-from django.db.models import Q
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from exchange.roles import ROLE_PERMISSIONS
 from participants.models import Participant
 from placements.models import ExportLog
 from tests.factories import (
@@ -18,22 +14,6 @@ from tests.factories import (
     ParticipantFactory,
 )
 from tests.participants.nominations import csv_bytes, row
-
-
-@pytest.fixture(autouse=True)
-def _role_groups(transactional_db):
-    """Live-server tests flush the database after each test, which drops the role groups that a
-    data migration made (permissions come back with the flush). Put them back, as
-    `exchange.roles.sync_role_groups` defines them."""
-    for role, wanted in ROLE_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=role.value)
-        if wanted is None:
-            group.permissions.set(Permission.objects.all())
-            continue
-        chosen = Q(pk__in=[])
-        for app_label, codename in wanted:
-            chosen |= Q(content_type__app_label=app_label, codename=codename)
-        group.permissions.set(Permission.objects.filter(chosen))
 
 
 def test_admin_downloads_the_xlsx_roster(page, login, admin_user, tmp_path):
