@@ -50,7 +50,7 @@ def seed() -> None:
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
-    from exchange.demo import seed_reference_data
+    from demo.seed import seed_reference_data
     from exchange.models import City, Cohort, HostDepartment
     from participants.models import Participant
     from placements.models import Attachment

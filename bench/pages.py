@@ -580,7 +580,9 @@ def add_notices(cohort, officials, attachments, activities, now: datetime.dateti
 
     from exchange.models import HostCapacity, Notification
     from participants.models import Participant
+    from participants.notices import ParticipantKind
     from placements.models import Activity, Attachment
+    from placements.notices import PlacementKind
 
     types = ContentType.objects.get_for_models(Participant, Attachment, Activity)
     liaisons = dict(
@@ -639,7 +641,7 @@ def add_notices(cohort, officials, attachments, activities, now: datetime.dateti
         for i, p in enumerate(officials):
             read = i % 5 != 0
             yield notice(
-                Notification.Kind.ORIENTATION_NOTICE,
+                ParticipantKind.ORIENTATION_NOTICE,
                 p,
                 p.user_id,
                 p.preferred_language,
@@ -648,22 +650,22 @@ def add_notices(cohort, officials, attachments, activities, now: datetime.dateti
             )
             for a in by_official.get(p.pk, []):
                 created = f"created:attachment:{a.pk}:v0"
-                kind = Notification.Kind.ATTACHMENT_CREATED
+                kind = PlacementKind.ATTACHMENT_CREATED
                 yield notice(kind, a, p.user_id, p.preferred_language, created, assigned_at)
                 if a.department_id in liaisons:
                     yield notice(kind, a, liaisons[a.department_id], "en", created, assigned_at)
                 if a.status != Attachment.Status.CONFIRMED:
                     continue
                 for kind, day, offset in (
-                    (Notification.Kind.ATTACHMENT_START_REMINDER, a.start, 3),
-                    (Notification.Kind.ATTACHMENT_END_REMINDER, a.end, 7),
+                    (PlacementKind.ATTACHMENT_START_REMINDER, a.start, 3),
+                    (PlacementKind.ATTACHMENT_END_REMINDER, a.end, 7),
                 ):
                     yield from reminder(kind, a, p, f"{kind}:attachment:{a.pk}", day, offset, read)
             if p.status == Participant.Status.WITHDRAWN:
                 continue
             for offset in (7, 1):
                 yield from reminder(
-                    Notification.Kind.ORIENTATION_REMINDER,
+                    ParticipantKind.ORIENTATION_REMINDER,
                     p,
                     p,
                     f"orientation_reminder:participant:{p.pk}",
@@ -672,7 +674,7 @@ def add_notices(cohort, officials, attachments, activities, now: datetime.dateti
                     read,
                 )
             for activity in reminded:
-                kind = Notification.Kind.ACTIVITY_REMINDER
+                kind = PlacementKind.ACTIVITY_REMINDER
                 key = f"{kind}:activity:{activity.pk}"
                 yield from reminder(kind, activity, p, key, activity.starts_at, 1, read)
 
@@ -697,7 +699,7 @@ def seed() -> None:
     from django.db.models import Count
     from django.utils import timezone
 
-    from exchange.demo import seed_reference_data
+    from demo.seed import seed_reference_data
     from exchange.models import Cohort, HostDepartment, Notification
     from exchange.roles import Role
     from participants.models import Participant
@@ -888,9 +890,9 @@ def measure_page(target: str, size: int, runs: int) -> dict:
         url = reverse(f"placements:cohort_{target}", args=[cohort.pk])
     elif target == "schedule":
         client.force_login(official.user)
-        url = reverse("participants:my_schedule")
+        url = reverse("placements:my_schedule")
     elif target == "feed":
-        url = reverse("participants:calendar_feed", kwargs={"token": official.calendar_token})
+        url = reverse("placements:calendar_feed", kwargs={"token": official.calendar_token})
     else:
         client.force_login(department.liaisons.get())
         url = reverse("placements:liaison_attachees")
@@ -917,7 +919,9 @@ def due_batch(cohort, count: int, tag: str) -> list:
 
     from exchange.models import Notification
     from participants.models import Participant
+    from participants.notices import ParticipantKind
     from placements.models import Activity, Attachment
+    from placements.notices import PlacementKind
 
     attachments = list(
         Attachment.objects.filter(
@@ -941,22 +945,22 @@ def due_batch(cohort, count: int, tag: str) -> list:
         attachment = attachments[(n // 5) % len(attachments)]
         official = attachment.participant
         kind, related, recipient, context = {
-            0: (Notification.Kind.ORIENTATION_NOTICE, official, official.user_id, {}),
-            1: (Notification.Kind.ATTACHMENT_CREATED, attachment, official.user_id, {}),
+            0: (ParticipantKind.ORIENTATION_NOTICE, official, official.user_id, {}),
+            1: (PlacementKind.ATTACHMENT_CREATED, attachment, official.user_id, {}),
             2: (
-                Notification.Kind.ATTACHMENT_CREATED,
+                PlacementKind.ATTACHMENT_CREATED,
                 attachment,
                 attachment.department.liaisons.all()[0].pk,
                 {},
             ),
             3: (
-                Notification.Kind.ACTIVITY_REMINDER,
+                PlacementKind.ACTIVITY_REMINDER,
                 activities[n % len(activities)],
                 official.user_id,
                 {"event_at": activities[n % len(activities)].starts_at.isoformat()},
             ),
             4: (
-                Notification.Kind.ATTACHMENT_END_REMINDER,
+                PlacementKind.ATTACHMENT_END_REMINDER,
                 attachment,
                 official.user_id,
                 {"event_date": attachment.end.isoformat(), "days_before": 7},

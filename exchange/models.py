@@ -12,6 +12,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .notice_registry import kind_choices
+
 CSC_VENUE = "Civil Service College"
 
 
@@ -229,17 +231,6 @@ class Notification(models.Model):
     """The outbox: a notice is recorded here first, in the transaction of the change that causes
     it, and sent later by the dispatcher. The dedupe key makes planning it twice impossible."""
 
-    class Kind(models.TextChoices):
-        ORIENTATION_NOTICE = "orientation_notice", _("Orientation notice")
-        ORIENTATION_REMINDER = "orientation_reminder", _("Orientation reminder")
-        ATTACHMENT_START_REMINDER = "attachment_start_reminder", _("Attachment starts soon")
-        ATTACHMENT_END_REMINDER = "attachment_end_reminder", _("Attachment ends soon")
-        ACTIVITY_REMINDER = "activity_reminder", _("Activity reminder")
-        ATTACHMENT_CREATED = "attachment_created", _("New attachment")
-        ATTACHMENT_CHANGED = "attachment_changed", _("Attachment changed")
-        ATTACHMENT_CANCELLED = "attachment_cancelled", _("Attachment cancelled")
-        ACTIVITY_CHANGED = "activity_changed", _("Activity changed")
-
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         SENT = "sent", _("Sent")
@@ -252,7 +243,8 @@ class Notification(models.Model):
         related_name="notifications",
         verbose_name=_("recipient"),
     )
-    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
+    # The kinds are declared by the apps above and registered with the engine.
+    kind = models.CharField(_("kind"), max_length=40, choices=kind_choices)
     content_type = models.ForeignKey(
         ContentType,
         on_delete=models.CASCADE,

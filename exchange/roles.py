@@ -118,5 +118,5 @@ def home_url_name(user) -> str:
     if is_liaison(user):
         return "placements:liaison_attachees"
     if is_participant(user):
-        return "participants:my_schedule"
+        return "placements:my_schedule"
     return "account"

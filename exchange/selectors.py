@@ -27,3 +27,10 @@ def departments_of_liaison(*, user) -> QuerySet[HostDepartment]:
     if not user.is_authenticated:
         return HostDepartment.objects.none()
     return HostDepartment.objects.filter(liaisons=user)
+
+
+def departments_for_cohort(cohort: Cohort) -> QuerySet[HostDepartment]:
+    """Departments an official of `cohort` may be attached to: active, with seats in it."""
+    return HostDepartment.objects.filter(
+        is_active=True, capacities__cohort=cohort, capacities__seats__gt=0
+    ).order_by("abbreviation")

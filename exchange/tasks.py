@@ -1,5 +1,6 @@
 """Celery tasks: thin, named, taking ids. The work and its rules live in
-`exchange.notifications` (services and planner); see there for the delivery guarantees."""
+`exchange.notifications` (services and planner); see there for the delivery guarantees. The
+names are stable (queued messages carry them); `notifications.queue` publishes by name."""
 
 from django.conf import settings
 

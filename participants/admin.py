@@ -1,14 +1,5 @@
 from django import forms
 from django.contrib import admin
-from django.http import StreamingHttpResponse
-from django.utils import timezone
-from django.utils.http import content_disposition_header
-from django.utils.translation import gettext_lazy as _
-
-from exchange.models import Cohort
-from placements import exports
-from placements.models import ExportLog
-from placements.selectors import roster_rows
 
 from .models import HostPreference, NominationImport, Participant
 from .services import city_quota_check
@@ -58,35 +49,6 @@ class ParticipantAdmin(admin.ModelAdmin):
         if obj is not None:
             return [*self.readonly_fields, "status"]
         return self.readonly_fields
-
-    actions = ["export_selected_csv"]
-
-    def has_export_roster_permission(self, request) -> bool:
-        return exports.can_export_roster(request.user)
-
-    @admin.action(description=_("Export selected officials (CSV)"), permissions=["export_roster"])
-    def export_selected_csv(self, request, queryset):
-        """The selected officials as roster rows (one per live attachment), logged like any
-        other export."""
-        cohort_ids = list(queryset.order_by().values_list("cohort_id", flat=True).distinct()[:2])
-        rows = roster_rows(user=request.user, participants=queryset)
-        exports.export_log_create(
-            user=request.user,
-            cohort=Cohort.objects.get(pk=cohort_ids[0]) if len(cohort_ids) == 1 else None,
-            source=ExportLog.Source.ADMIN_SELECTION,
-            filters=exports.selection_filters(queryset.values_list("pk", flat=True)),
-            export_format=ExportLog.Format.CSV,
-            row_count=rows.count(),
-        )
-        response = StreamingHttpResponse(
-            exports.csv_stream(exports.Roster(rows, with_cohort=True)),
-            content_type="text/csv; charset=utf-8",
-        )
-        response["Content-Disposition"] = content_disposition_header(
-            as_attachment=True,
-            filename=f"officials-{timezone.localdate().isoformat()}.csv",
-        )
-        return response
 
 
 @admin.register(NominationImport)

@@ -102,7 +102,7 @@ class Participant(models.Model):
         return self.name_en
 
     def get_absolute_url(self):
-        return reverse("participants:participant_detail", kwargs={"pk": self.pk})
+        return reverse("placements:participant_detail", kwargs={"pk": self.pk})
 
 
 class HostPreference(models.Model):

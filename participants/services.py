@@ -2,12 +2,14 @@
 
 The rule kept here: a home city never has more non-withdrawn officials in a cohort than its seats
 (`CityQuota`). The quota row is locked before counting, so two coordinators adding the last
-official of a city at once cannot both succeed. Withdrawing cancels the official's live attachments
-through `placements.services`, which frees their seats.
+official of a city at once cannot both succeed. Withdrawing, which cancels the official's live
+attachments, is `placements.services.participant_withdraw`: it stands above this app.
 
 Writes of participants' own settings: their calendar-feed token and their language.
 """
 
+import dataclasses
+import logging
 from collections.abc import Iterable, Sequence
 
 from django.conf import settings
@@ -17,12 +19,12 @@ from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
-from exchange import outbox
 from exchange.models import City, CityQuota, Cohort, FocusArea, HostDepartment
-from placements.models import Attachment
-from placements.services import attachment_cancel
 
+from . import notices
 from .models import DETAIL_FIELDS, HostPreference, Participant, new_calendar_token
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -88,7 +90,8 @@ def city_quota_check(
         )
 
 
-def _lock(participant: Participant) -> Participant:
+def participant_lock(participant: Participant) -> Participant:
+    """The official's row, locked for the rest of the caller's transaction."""
     return (
         Participant.objects.select_for_update(of=("self",))
         .select_related("cohort", "home_city")
@@ -135,7 +138,7 @@ def participant_create(
     participant.save()
     participant.focus_areas.set(list(focus_areas))
     if confirmed:
-        outbox.notices_for_participant_confirmed(participant=participant)
+        notices.notices_for_participant_confirmed(participant=participant)
     return participant
 
 
@@ -152,7 +155,7 @@ def participant_update(
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"participant_update() cannot change {sorted(unknown)}")
-    current = _lock(participant)
+    current = participant_lock(participant)
     new_city = fields.get("home_city", current.home_city)
     if new_city.pk != current.home_city_id and current.status != Participant.Status.WITHDRAWN:
         city_quota_check(cohort=current.cohort, city=new_city, exclude=current)
@@ -168,7 +171,7 @@ def participant_update(
 @transaction.atomic
 def participant_confirm(*, participant: Participant, by: AbstractBaseUser | None) -> Participant:
     """Confirm a nominated official; they are sent the orientation notice."""
-    current = _lock(participant)
+    current = participant_lock(participant)
     if current.status == Participant.Status.CONFIRMED:
         return current
     if current.status != Participant.Status.NOMINATED:
@@ -179,35 +182,28 @@ def participant_confirm(*, participant: Participant, by: AbstractBaseUser | None
         )
     current.status = Participant.Status.CONFIRMED
     current.save(update_fields=["status", "updated_at"])
-    outbox.notices_for_participant_confirmed(participant=current)
+    notices.notices_for_participant_confirmed(participant=current)
     return current
 
 
 @transaction.atomic
-def participant_withdraw(
-    *, participant: Participant, by: AbstractBaseUser | None, reason: str = ""
+def participant_set_withdrawn(
+    *, participant: Participant, by: AbstractBaseUser | None
 ) -> Participant:
-    """Withdraw an official: their live attachments are cancelled (freeing the seats) and their
-    city seat is free again."""
-    current = _lock(participant)
-    if current.status == Participant.Status.WITHDRAWN:
-        return current
-    live = Attachment.objects.filter(participant=current, status__in=Attachment.LIVE_STATUSES)
-    for attachment in live.select_related("participant", "department"):
-        attachment_cancel(
-            attachment=attachment,
-            by=by,
-            reason=reason or gettext("the official withdrew"),
-        )
-    current.status = Participant.Status.WITHDRAWN
-    current.save(update_fields=["status", "updated_at"])
+    """Mark an official withdrawn, which frees their city seat. Their attachments are the
+    placements' business: withdraw through `placements.services.participant_withdraw`, which
+    cancels them first and then calls this."""
+    current = participant_lock(participant)
+    if current.status != Participant.Status.WITHDRAWN:
+        current.status = Participant.Status.WITHDRAWN
+        current.save(update_fields=["status", "updated_at"])
     return current
 
 
 @transaction.atomic
 def participant_reinstate(*, participant: Participant, by: AbstractBaseUser | None) -> Participant:
     """Bring a withdrawn official back as nominated, if their city still has a seat."""
-    current = _lock(participant)
+    current = participant_lock(participant)
     if current.status != Participant.Status.WITHDRAWN:
         return current
     city_quota_check(cohort=current.cohort, city=current.home_city, exclude=current)
@@ -224,7 +220,7 @@ def participant_set_preferences(
     by: AbstractBaseUser | None,
 ) -> list[HostPreference]:
     """Replace an official's ranked wishes: `departments[0]` is the first choice."""
-    current = _lock(participant)
+    current = participant_lock(participant)
     seen: set[int] = set()
     for department in departments:
         if department.pk in seen:
@@ -236,4 +232,33 @@ def participant_set_preferences(
     return HostPreference.objects.bulk_create(
         HostPreference(participant=current, department=department, rank=rank)
         for rank, department in enumerate(departments, start=1)
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class OrientationNoticesResult:
+    recorded: int
+    already: int
+    without_account: int
+
+
+@transaction.atomic
+def orientation_notices_send(*, cohort: Cohort, by) -> OrientationNoticesResult:
+    """Record the orientation notice for every confirmed official of the cohort who has an account
+    and has not had it yet (the same dedupe key as the notice recorded on confirmation), and
+    dispatch them after commit. Officials without an account cannot be notified here."""
+    cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    if cohort.status == Cohort.Status.COMPLETED:
+        raise ValidationError(_("This cohort is completed; its orientation is over."))
+    confirmed = list(
+        Participant.objects.filter(cohort=cohort, status=Participant.Status.CONFIRMED).only(
+            "pk", "user_id", "preferred_language", "cohort_id"
+        )
+    )
+    recorded, with_account = notices.orientation_notices_record(participants=confirmed)
+    logger.info("Orientation notices for %s recorded by %s: %s", cohort, by, recorded)
+    return OrientationNoticesResult(
+        recorded=recorded,
+        already=with_account - recorded,
+        without_account=len(confirmed) - with_account,
     )

@@ -1,35 +1,15 @@
-from django.urls import path, re_path
+from django.urls import path
 
 from . import import_views, views
 
 app_name = "participants"
 
 urlpatterns = [
-    path(
-        "participants/<int:pk>/", views.ParticipantDetailView.as_view(), name="participant_detail"
-    ),
-    path("me/schedule/", views.MyScheduleView.as_view(), name="my_schedule"),
     path("me/profile/", views.MyProfileView.as_view(), name="my_profile"),
-    path(
-        "participants/<int:pk>/schedule/",
-        views.ParticipantScheduleView.as_view(),
-        name="participant_schedule",
-    ),
-    path(
-        "participants/<int:pk>/schedule/print/",
-        views.ParticipantSchedulePrintView.as_view(),
-        name="participant_schedule_print",
-    ),
     path(
         "participants/<int:pk>/calendar-token/reset/",
         views.CalendarTokenResetView.as_view(),
         name="calendar_token_reset",
-    ),
-    # Tokens are `secrets.token_urlsafe(32)`; anything else is not a feed address (404).
-    re_path(
-        r"^calendar/(?P<token>[A-Za-z0-9_-]{32,64})\.ics$",
-        views.CalendarFeedView.as_view(),
-        name="calendar_feed",
     ),
     path("participants/", views.ParticipantListView.as_view(), name="participant_list"),
     path("participants/new/", views.ParticipantCreateView.as_view(), name="participant_create"),
@@ -44,11 +24,6 @@ urlpatterns = [
         name="hostpreference_update",
     ),
     path(
-        "participants/<int:pk>/withdraw/",
-        views.ParticipantWithdrawView.as_view(),
-        name="participant_withdraw",
-    ),
-    path(
         "participants/<int:pk>/confirm/",
         views.ParticipantStatusView.as_view(action="confirm"),
         name="participant_confirm",
@@ -57,6 +32,11 @@ urlpatterns = [
         "participants/<int:pk>/reinstate/",
         views.ParticipantStatusView.as_view(action="reinstate"),
         name="participant_reinstate",
+    ),
+    path(
+        "cohorts/<int:pk>/orientation-notices/",
+        views.CohortOrientationNoticesView.as_view(),
+        name="cohort_orientation_notices",
     ),
     path(
         "cohorts/<int:pk>/nominations/import/",

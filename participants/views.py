@@ -1,37 +1,20 @@
-import datetime
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.db.models import Q
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import DetailView, FormView, ListView, TemplateView
+from django.views.generic import FormView, ListView, TemplateView
 
+from exchange.forms import add_service_error
 from exchange.mixins import RoleRequiredMixin
-from exchange.roles import Role, is_coordinator
-from exchange.selectors import cohorts_visible_to
-from placements.calendar_feed import schedule_calendar
-from placements.forms import add_service_error, departments_for_cohort
-from placements.models import Attachment
-from placements.schedule import (
-    default_anchor,
-    month_page,
-    schedule_by_day,
-    schedule_list,
-    today_in_hong_kong,
-    week_page,
-)
-from placements.selectors import (
-    attachment_history,
-    attachments_visible_to,
-    schedule_for_participant,
-)
+from exchange.roles import Role
+from exchange.selectors import cohorts_visible_to, departments_for_cohort
 
 from .forms import (
     PARTICIPANT_FIELDS,
@@ -40,11 +23,11 @@ from .forms import (
     ParticipantCreateForm,
     ParticipantForm,
     ParticipantSearchForm,
-    WithdrawForm,
 )
-from .models import HostPreference, Participant
-from .selectors import participants_visible_to
+from .models import Participant
+from .selectors import orientation_notice_audience, participants_visible_to
 from .services import (
+    orientation_notices_send,
     participant_calendar_token_reset,
     participant_confirm,
     participant_create,
@@ -52,150 +35,7 @@ from .services import (
     participant_reinstate,
     participant_set_preferences,
     participant_update,
-    participant_withdraw,
 )
-
-
-class ParticipantDetailView(RoleRequiredMixin, DetailView):
-    allowed_roles = (Role.COORDINATOR, Role.LIAISON)
-    template_name = "participants/participant_detail.html"
-    context_object_name = "participant"
-
-    def get_queryset(self):
-        return (
-            participants_visible_to(user=self.request.user)
-            .select_related("cohort", "home_city")
-            .prefetch_related(
-                "focus_areas",
-                Prefetch(
-                    "preferences",
-                    queryset=HostPreference.objects.select_related("department"),
-                ),
-            )
-        )
-
-    def get_context_data(self, **kwargs):
-        """Attachments and their history, as far as the user may see them (a liaison: those at
-        their departments)."""
-        user = self.request.user
-        attachments = (
-            attachments_visible_to(user=user)
-            .filter(participant=self.object)
-            .select_related("department")
-            .order_by("start", "pk")
-        )
-        return super().get_context_data(
-            attachments=attachments,
-            history=attachment_history(user=user, participant=self.object, limit=50),
-            can_manage=is_coordinator(user),
-            **kwargs,
-        )
-
-
-class ScheduleMixin:
-    """Lays out one official's schedule as the list, month or week the request asks for."""
-
-    template_name = "participants/participant_schedule.html"
-    VIEWS = ("list", "month", "week")
-
-    def schedule_context(self, participant: Participant) -> dict:
-        schedule = schedule_for_participant(participant=participant)
-        today = today_in_hong_kong()
-        mode = self.request.GET.get("view")
-        mode = mode if mode in self.VIEWS else "list"
-        try:
-            anchor = datetime.date.fromisoformat(self.request.GET.get("date", ""))
-        except ValueError:
-            anchor = None
-        # Far-off dates are typing mistakes, and the calendar's arithmetic would overflow on them.
-        if anchor is None or not 1900 <= anchor.year <= 2999:
-            anchor = default_anchor(schedule.items, today=today)
-        context = {
-            "participant": participant,
-            "schedule": schedule,
-            "today": today,
-            "mode": mode,
-            "anchor": anchor,
-            "is_owner": participant.user_id == self.request.user.pk,
-            "feed_url": self.request.build_absolute_uri(
-                reverse("participants:calendar_feed", kwargs={"token": participant.calendar_token})
-            ),
-            "print_url": reverse(
-                "participants:participant_schedule_print", kwargs={"pk": participant.pk}
-            ),
-        }
-        context["webcal_url"] = "webcal://" + context["feed_url"].split("://", 1)[1]
-        if mode == "list":
-            context["days"] = schedule_list(schedule.items, today=today)
-        elif mode == "month":
-            context["calendar"] = month_page(schedule.items, anchor=anchor, today=today)
-        else:
-            context["calendar"] = week_page(schedule.items, anchor=anchor, today=today)
-        return context
-
-
-class MyScheduleView(ScheduleMixin, RoleRequiredMixin, TemplateView):
-    """The logged-in official's own schedule: their latest cohort, with links to earlier ones."""
-
-    allowed_roles = (Role.PARTICIPANT,)
-
-    def get_context_data(self, **kwargs):
-        participations = list(
-            participants_visible_to(user=self.request.user)
-            .filter(user=self.request.user)
-            .select_related("cohort", "home_city")
-            .order_by("-cohort__orientation_start")
-        )
-        context = super().get_context_data(participations=participations, **kwargs)
-        if participations:
-            context.update(self.schedule_context(participations[0]))
-        return context
-
-
-class ParticipantScheduleView(ScheduleMixin, RoleRequiredMixin, DetailView):
-    """Any official's schedule for a coordinator; an official may open only their own (404)."""
-
-    allowed_roles = (Role.COORDINATOR, Role.PARTICIPANT)
-    context_object_name = "participant"
-
-    def get_queryset(self):
-        return participants_visible_to(user=self.request.user).select_related("cohort", "home_city")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(self.schedule_context(self.object))
-        return context
-
-
-class ParticipantSchedulePrintView(ParticipantScheduleView):
-    """The whole schedule on paper: every day in order, with the attachment details."""
-
-    template_name = "participants/participant_schedule_print.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["printed_days"] = schedule_by_day(context["schedule"].items)
-        return context
-
-
-class CalendarFeedView(View):
-    """The private iCalendar feed. Calendar apps cannot log in, so the unguessable token in the
-    address is the only key: no RoleRequiredMixin, and any token but the current one is a 404."""
-
-    def get(self, request, token):
-        participant = (
-            Participant.objects.select_related("cohort").filter(calendar_token=token).first()
-        )
-        if participant is None:
-            raise Http404(_("No calendar at this address."))
-        with translation.override(participant.preferred_language):
-            body = schedule_calendar(schedule_for_participant(participant=participant))
-        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-        response["Content-Disposition"] = 'inline; filename="exchange-schedule.ics"'
-        response["Cache-Control"] = "private, max-age=900"
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Referrer-Policy"] = "no-referrer"
-        return response
 
 
 class CalendarTokenResetView(RoleRequiredMixin, View):
@@ -215,7 +55,7 @@ class CalendarTokenResetView(RoleRequiredMixin, View):
                 "with the new one."
             ),
         )
-        return redirect("participants:my_schedule")
+        return redirect("placements:my_schedule")
 
 
 class MyProfileView(RoleRequiredMixin, FormView):
@@ -408,35 +248,6 @@ class ParticipantPreferencesView(RoleRequiredMixin, ParticipantScopedMixin, Form
         return redirect(self.participant.get_absolute_url())
 
 
-class ParticipantWithdrawView(RoleRequiredMixin, ParticipantScopedMixin, FormView):
-    """Asks first, listing the attachments that withdrawing cancels."""
-
-    allowed_roles = (Role.COORDINATOR,)
-    template_name = "participants/participant_confirm_withdraw.html"
-    form_class = WithdrawForm
-
-    def get_context_data(self, **kwargs):
-        participant = self.get_participant()
-        live = participant.attachments.filter(status__in=Attachment.LIVE_STATUSES)
-        return super().get_context_data(
-            participant=participant, live=live.select_related("department"), **kwargs
-        )
-
-    def form_valid(self, form):
-        participant = participant_withdraw(
-            participant=self.get_participant(),
-            by=self.request.user,
-            reason=form.cleaned_data["reason"],
-        )
-        messages.success(
-            self.request,
-            _("{name} is withdrawn; their attachments are cancelled.").format(
-                name=participant.name_en
-            ),
-        )
-        return redirect(participant.get_absolute_url())
-
-
 class ParticipantStatusView(RoleRequiredMixin, ParticipantScopedMixin, View):
     """Confirm or reinstate (a POST button on the official's page)."""
 
@@ -460,3 +271,40 @@ class ParticipantStatusView(RoleRequiredMixin, ParticipantScopedMixin, View):
                 ),
             )
         return redirect(participant.get_absolute_url())
+
+
+class CohortOrientationNoticesView(RoleRequiredMixin, TemplateView):
+    """Confirm, then record and dispatch the orientation notices of a cohort."""
+
+    allowed_roles = (Role.COORDINATOR,)
+    template_name = "participants/cohort_orientation_notices.html"
+
+    @cached_property
+    def cohort(self):
+        return get_object_or_404(cohorts_visible_to(user=self.request.user), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            cohort=self.cohort,
+            audience=orientation_notice_audience(cohort=self.cohort),
+            **kwargs,
+        )
+
+    def post(self, request, pk):
+        try:
+            result = orientation_notices_send(cohort=self.cohort, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("participants:cohort_orientation_notices", pk=self.cohort.pk)
+        messages.success(
+            request,
+            _(
+                "Orientation notices: {recorded} queued now, {already} already recorded before, "
+                "{without} officials without an account."
+            ).format(
+                recorded=result.recorded,
+                already=result.already,
+                without=result.without_account,
+            ),
+        )
+        return redirect("notifications:notification_outbox", pk=self.cohort.pk)

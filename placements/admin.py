@@ -1,13 +1,21 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .forms import add_service_error
+from exchange.forms import add_service_error
+from exchange.models import Cohort
+from participants import admin as participants_admin
+from participants.models import Participant
+
+from . import exports
 from .models import Activity, Attachment, ExportLog
+from .selectors import roster_rows
 from .services import (
     attachment_cancel,
     attachment_check,
@@ -193,3 +201,40 @@ class ExportLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The participants admin, with the roster export of the selected officials (exports are the
+# placements' business: a roster row is an official with their attachment).
+admin.site.unregister(Participant)
+
+
+@admin.register(Participant)
+class ParticipantAdmin(participants_admin.ParticipantAdmin):
+    actions = ["export_selected_csv"]
+
+    def has_export_roster_permission(self, request) -> bool:
+        return exports.can_export_roster(request.user)
+
+    @admin.action(description=_("Export selected officials (CSV)"), permissions=["export_roster"])
+    def export_selected_csv(self, request, queryset):
+        """The selected officials as roster rows (one per live attachment), logged like any
+        other export."""
+        cohort_ids = list(queryset.order_by().values_list("cohort_id", flat=True).distinct()[:2])
+        rows = roster_rows(user=request.user, participants=queryset)
+        exports.export_log_create(
+            user=request.user,
+            cohort=Cohort.objects.get(pk=cohort_ids[0]) if len(cohort_ids) == 1 else None,
+            source=ExportLog.Source.ADMIN_SELECTION,
+            filters=exports.selection_filters(queryset.values_list("pk", flat=True)),
+            export_format=ExportLog.Format.CSV,
+            row_count=rows.count(),
+        )
+        response = StreamingHttpResponse(
+            exports.csv_stream(exports.Roster(rows, with_cohort=True)),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True,
+            filename=f"officials-{timezone.localdate().isoformat()}.csv",
+        )
+        return response

@@ -7,14 +7,12 @@ Forms of placements. They read and type-check input; the rules live in `services
 import datetime
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from exchange.models import City, CityQuota, Cohort, HostCapacity, HostDepartment
 from exchange.roles import is_coordinator
-from exchange.selectors import departments_of_liaison
+from exchange.selectors import departments_for_cohort, departments_of_liaison
 from participants.models import Participant
 
 from .models import Activity, Attachment
@@ -102,22 +100,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
-
-
-def departments_for_cohort(cohort: Cohort) -> QuerySet[HostDepartment]:
-    """Departments an official of `cohort` may be attached to: active, with seats in it."""
-    return HostDepartment.objects.filter(
-        is_active=True, capacities__cohort=cohort, capacities__seats__gt=0
-    ).order_by("abbreviation")
-
-
-def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
-    """Put a service's `ValidationError` on the form: on a field the form has, else on top."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 class AttachmentForm(forms.ModelForm):

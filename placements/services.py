@@ -35,14 +35,14 @@ from django.utils import formats
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from exchange import outbox
 from exchange.models import City, CityQuota, Cohort, HostCapacity, HostDepartment
-from exchange.outbox import notices_for_activity_changed
 from exchange.roles import is_coordinator, is_liaison
 from exchange.selectors import departments_of_liaison
 from participants.models import Participant
+from participants.services import participant_lock, participant_set_withdrawn
 
 from .models import Activity, Attachment
+from .notices import notices_for_activity_changed, notices_for_attachment
 from .selectors import activity_audience
 
 
@@ -486,7 +486,7 @@ def attachment_create(
         assigned_by=by,
     )
     _save(attachment, by=by, reason=REASON_CREATED)
-    outbox.notices_for_attachment(attachment=attachment, event="created")
+    notices_for_attachment(attachment=attachment, event="created")
     return attachment
 
 
@@ -532,7 +532,7 @@ def attachment_update(
         current.notes = notes
     _save(current, by=by, reason=reason)
     if moved:
-        outbox.notices_for_attachment(attachment=current, event="changed")
+        notices_for_attachment(attachment=current, event="changed")
     return current
 
 
@@ -552,7 +552,7 @@ def attachment_confirm(*, attachment: Attachment, by: AbstractBaseUser | None) -
     )
     current.status = Attachment.Status.CONFIRMED
     _save(current, by=by, reason=REASON_CONFIRMED)
-    outbox.notices_for_attachment(attachment=current, event="changed")
+    notices_for_attachment(attachment=current, event="changed")
     return current
 
 
@@ -569,8 +569,27 @@ def attachment_cancel(
     if reason:
         full_reason = gettext("Cancelled: {reason}").format(reason=reason)
     _save(current, by=by, reason=full_reason)
-    outbox.notices_for_attachment(attachment=current, event="cancelled")
+    notices_for_attachment(attachment=current, event="cancelled")
     return current
+
+
+@transaction.atomic
+def participant_withdraw(
+    *, participant: Participant, by: AbstractBaseUser | None, reason: str = ""
+) -> Participant:
+    """Withdraw an official: their live attachments are cancelled (freeing the seats) and their
+    city seat is free again."""
+    current = participant_lock(participant)
+    if current.status == Participant.Status.WITHDRAWN:
+        return current
+    live = Attachment.objects.filter(participant=current, status__in=Attachment.LIVE_STATUSES)
+    for attachment in live.select_related("participant", "department"):
+        attachment_cancel(
+            attachment=attachment,
+            by=by,
+            reason=reason or gettext("the official withdrew"),
+        )
+    return participant_set_withdrawn(participant=current, by=by)
 
 
 def _check_cohort_bounds(cohort: Cohort) -> None:

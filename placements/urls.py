@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from . import export_views, views
+from . import export_views, official_views, views
 
 app_name = "placements"
 
@@ -75,4 +75,32 @@ urlpatterns = [
         name="roster_download_all",
     ),
     path("exports/", export_views.ExportLogListView.as_view(), name="exportlog_list"),
+    # The official's pages that show their placements.
+    path(
+        "participants/<int:pk>/",
+        official_views.ParticipantDetailView.as_view(),
+        name="participant_detail",
+    ),
+    path("me/schedule/", official_views.MyScheduleView.as_view(), name="my_schedule"),
+    path(
+        "participants/<int:pk>/schedule/",
+        official_views.ParticipantScheduleView.as_view(),
+        name="participant_schedule",
+    ),
+    path(
+        "participants/<int:pk>/schedule/print/",
+        official_views.ParticipantSchedulePrintView.as_view(),
+        name="participant_schedule_print",
+    ),
+    # Tokens are `secrets.token_urlsafe(32)`; anything else is not a feed address (404).
+    re_path(
+        r"^calendar/(?P<token>[A-Za-z0-9_-]{32,64})\.ics$",
+        official_views.CalendarFeedView.as_view(),
+        name="calendar_feed",
+    ),
+    path(
+        "participants/<int:pk>/withdraw/",
+        official_views.ParticipantWithdrawView.as_view(),
+        name="participant_withdraw",
+    ),
 ]

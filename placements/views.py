@@ -14,10 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView, UpdateView
 
+from exchange.forms import add_service_error
 from exchange.mixins import RoleRequiredMixin
 from exchange.models import City, CityQuota, Cohort, HostCapacity, HostDepartment
 from exchange.roles import Role, is_coordinator
-from exchange.selectors import cohorts_visible_to, departments_of_liaison
+from exchange.selectors import cohorts_visible_to, departments_for_cohort, departments_of_liaison
 from participants.models import Participant
 from participants.selectors import participants_visible_to
 
@@ -28,9 +29,7 @@ from .forms import (
     AttachmentForm,
     BoardFilterForm,
     CohortForm,
-    add_service_error,
     assignment_initial,
-    departments_for_cohort,
     seats_of,
 )
 from .models import Attachment

@@ -52,7 +52,7 @@ def shots(env):
     django.setup()
     from django.urls import reverse
 
-    from exchange.demo import DEMO_COHORT_NAME
+    from demo.seed import DEMO_COHORT_NAME
     from exchange.models import Cohort
 
     cohort = Cohort.objects.get(name=DEMO_COHORT_NAME)
@@ -63,7 +63,7 @@ def shots(env):
             reverse("placements:cohort_dashboard", args=[cohort.pk]),
             "en",
         ),
-        ("participant-schedule.png", "sz01", reverse("participants:my_schedule"), "zh-hans"),
+        ("participant-schedule.png", "sz01", reverse("placements:my_schedule"), "zh-hans"),
         ("liaison-attachees.png", "liaison-dpo", reverse("placements:liaison_attachees"), "en"),
         ("admin-cohorts.png", "admin", reverse("placements:cohort_list"), "zh-hant"),
     ]
@@ -78,7 +78,7 @@ def shots(env):
             {"pk": cohort.pk},
             "en",
         ),
-        ("phone-schedule.png", "sz02", "participants:my_schedule", {}, "zh-hans"),
+        ("phone-schedule.png", "sz02", "placements:my_schedule", {}, "zh-hans"),
     ]:
         try:
             pages.append((name, user, reverse(url_name, kwargs=kwargs), language))

@@ -11,8 +11,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from exchange.models import Notification
+from exchange.notice_registry import type_for
 
-from .types import Message, absolute, type_for
+from .types import Message, absolute
 
 
 def message_id(notification: Notification) -> str:

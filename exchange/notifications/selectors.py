@@ -3,24 +3,16 @@
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import Count, Q, QuerySet
 
+from exchange import notice_registry as registry
 from exchange.models import Cohort, Notification
 from exchange.roles import is_coordinator
 from exchange.selectors import cohorts_visible_to
-from participants.models import Participant
-from placements.models import Activity, Attachment
 
 
 def with_related(queryset: QuerySet[Notification]) -> QuerySet[Notification]:
     """Load what each row is about, and what its subject names, in one query per kind of object."""
     return queryset.prefetch_related(
-        GenericPrefetch(
-            "related_object",
-            [
-                Participant.objects.select_related("cohort"),
-                Attachment.objects.select_related("participant", "department"),
-                Activity.objects.select_related("department"),
-            ],
-        )
+        GenericPrefetch("related_object", registry.related_querysets())
     )
 
 
@@ -61,19 +53,3 @@ def cohort_outbox_counts(*, cohort: Cohort) -> dict[str, int]:
         total=Count("pk"), **{s: Count("pk", filter=Q(status=s)) for s in statuses}
     )
     return counts
-
-
-def orientation_notice_audience(*, cohort: Cohort) -> dict[str, int]:
-    """Confirmed officials of the cohort, with and without an account (one query)."""
-    return Participant.objects.filter(cohort=cohort, status=Participant.Status.CONFIRMED).aggregate(
-        confirmed=Count("pk", distinct=True),
-        without_account=Count("pk", filter=Q(user__isnull=True), distinct=True),
-        notified=Count(
-            "pk",
-            filter=Q(
-                user__notifications__kind=Notification.Kind.ORIENTATION_NOTICE,
-                user__notifications__cohort=cohort,
-            ),
-            distinct=True,
-        ),
-    )

@@ -1,5 +1,5 @@
 """Writes of the notification system: dispatching the outbox, sending one notice, re-sending,
-marking read, the coordinator's orientation notices and reminder settings.
+marking read, a cohort's reminder settings.
 
 Delivery is at-least-once with the narrowest window we can give it, and exactly once in every
 case the tests exercise:
@@ -31,13 +31,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from kombu.exceptions import OperationalError as BrokerError
 
 from exchange.models import Cohort, Notification
-from participants.models import Participant
+from exchange.notice_registry import type_for
 
+from . import queue
 from .messages import build_email
-from .types import type_for
 
 logger = logging.getLogger(__name__)
 
@@ -63,34 +62,9 @@ def backoff_seconds(attempts: int) -> float:
     return min(delay, settings.NOTIFICATION_RETRY_MAX_SECONDS)
 
 
-def _publish(task, *args) -> bool:
-    """Queue a task; when the broker is down, log it and return False. The outbox row is already
-    committed, so nothing is lost: the next dispatch (by beat or by hand) picks it up."""
-    try:
-        task.delay(*args)
-    except BrokerError as error:
-        logger.warning(
-            "Could not queue %s: the broker is unavailable (%s); the outbox keeps the notice "
-            "pending for the next dispatch.",
-            task.name,
-            error,
-        )
-        return False
-    return True
-
-
-def dispatch_on_commit() -> None:
-    """Queue a dispatch once the current transaction commits (at once outside a transaction)."""
-    from exchange.tasks import dispatch_notifications
-
-    transaction.on_commit(lambda: _publish(dispatch_notifications))
-
-
 def _queue_sends(ids: list[int]) -> None:
-    from exchange.tasks import send_notification
-
     for position, notification_id in enumerate(ids):
-        if not _publish(send_notification, notification_id):
+        if not queue.publish(queue.SEND_TASK, notification_id):
             # The broker is down: give the rest back to the next dispatch instead of waiting for
             # their leases to run out.
             Notification.objects.filter(
@@ -265,7 +239,7 @@ def notification_resend(*, notification: Notification, by) -> Notification:
     notification.full_clean()
     notification.save(update_fields=["status", "attempts", "scheduled_at", "leased_until"])
     logger.info("Notification %s re-sent by %s", notification.pk, by)
-    dispatch_on_commit()
+    queue.dispatch_on_commit()
     return notification
 
 
@@ -281,38 +255,6 @@ def notification_mark_read(*, notification: Notification, user) -> None:
 def notifications_mark_all_read(*, user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
-    )
-
-
-@dataclasses.dataclass(frozen=True)
-class OrientationNoticesResult:
-    recorded: int
-    already: int
-    without_account: int
-
-
-@transaction.atomic
-def orientation_notices_send(*, cohort: Cohort, by) -> OrientationNoticesResult:
-    """Record the orientation notice for every confirmed official of the cohort who has an account
-    and has not had it yet (the same dedupe key as the notice recorded on confirmation), and
-    dispatch them after commit. Officials without an account cannot be notified here."""
-    from exchange.outbox import notifications_record, orientation_notice_row
-
-    cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
-    if cohort.status == Cohort.Status.COMPLETED:
-        raise ValidationError(_("This cohort is completed; its orientation is over."))
-    confirmed = list(
-        Participant.objects.filter(cohort=cohort, status=Participant.Status.CONFIRMED).only(
-            "pk", "user_id", "preferred_language", "cohort_id"
-        )
-    )
-    rows = [orientation_notice_row(participant=p) for p in confirmed if p.user_id]
-    recorded = notifications_record(rows=rows)
-    logger.info("Orientation notices for %s recorded by %s: %s", cohort, by, len(recorded))
-    return OrientationNoticesResult(
-        recorded=len(recorded),
-        already=len(rows) - len(recorded),
-        without_account=len(confirmed) - len(rows),
     )
 
 

@@ -33,11 +33,6 @@ urlpatterns = [
         name="notification_outbox",
     ),
     path(
-        "cohorts/<int:pk>/orientation-notices/",
-        views.CohortOrientationNoticesView.as_view(),
-        name="cohort_orientation_notices",
-    ),
-    path(
         "cohorts/<int:pk>/reminders/",
         views.CohortRemindersView.as_view(),
         name="cohort_reminders",

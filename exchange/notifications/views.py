@@ -13,12 +13,12 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from exchange.mixins import RoleRequiredMixin
 from exchange.models import Notification
+from exchange.notice_registry import type_for
 from exchange.roles import Role
 
 from . import selectors, services
 from .forms import CohortRemindersForm
 from .messages import render_message
-from .types import type_for
 
 EVERY_ROLE = (Role.ADMIN, Role.COORDINATOR, Role.LIAISON, Role.PARTICIPANT)
 
@@ -175,38 +175,6 @@ class NotificationResendView(RoleRequiredMixin, View):
             "notifications:notification_outbox", kwargs={"pk": notification.cohort_id}
         )
         return HttpResponseRedirect(_safe_next(request, default))
-
-
-class CohortOrientationNoticesView(CohortScopedMixin, TemplateView):
-    """Confirm, then record and dispatch the orientation notices of a cohort."""
-
-    template_name = "exchange/cohort_orientation_notices.html"
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            cohort=self.cohort,
-            audience=selectors.orientation_notice_audience(cohort=self.cohort),
-            **kwargs,
-        )
-
-    def post(self, request, pk):
-        try:
-            result = services.orientation_notices_send(cohort=self.cohort, by=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect("notifications:cohort_orientation_notices", pk=self.cohort.pk)
-        messages.success(
-            request,
-            _(
-                "Orientation notices: {recorded} queued now, {already} already recorded before, "
-                "{without} officials without an account."
-            ).format(
-                recorded=result.recorded,
-                already=result.already,
-                without=result.without_account,
-            ),
-        )
-        return redirect("notifications:notification_outbox", pk=self.cohort.pk)
 
 
 class CohortRemindersView(CohortScopedMixin, FormView):

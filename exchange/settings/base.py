@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "exchange",
     "participants",
     "placements",
+    "demo",
 ]
 
 MIDDLEWARE = [

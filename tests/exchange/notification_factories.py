@@ -6,16 +6,18 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from exchange.models import Notification
+from participants.notices import ParticipantKind
+from placements.notices import PlacementKind
 from tests.factories import ActivityFactory, AttachmentFactory, ParticipantFactory, UserFactory
 
 ATTACHMENT_KINDS = {
-    Notification.Kind.ATTACHMENT_CREATED,
-    Notification.Kind.ATTACHMENT_CHANGED,
-    Notification.Kind.ATTACHMENT_CANCELLED,
-    Notification.Kind.ATTACHMENT_START_REMINDER,
-    Notification.Kind.ATTACHMENT_END_REMINDER,
+    PlacementKind.ATTACHMENT_CREATED,
+    PlacementKind.ATTACHMENT_CHANGED,
+    PlacementKind.ATTACHMENT_CANCELLED,
+    PlacementKind.ATTACHMENT_START_REMINDER,
+    PlacementKind.ATTACHMENT_END_REMINDER,
 }
-ACTIVITY_KINDS = {Notification.Kind.ACTIVITY_REMINDER, Notification.Kind.ACTIVITY_CHANGED}
+ACTIVITY_KINDS = {PlacementKind.ACTIVITY_REMINDER, PlacementKind.ACTIVITY_CHANGED}
 
 
 def related_for(kind, participant):
@@ -28,19 +30,19 @@ def related_for(kind, participant):
 
 def event_context(kind, related) -> dict:
     """The context the planner records with a reminder (the event it is for)."""
-    if kind == Notification.Kind.ORIENTATION_REMINDER:
+    if kind == ParticipantKind.ORIENTATION_REMINDER:
         return {"event_date": related.cohort.orientation_start.isoformat(), "days_before": 7}
-    if kind == Notification.Kind.ATTACHMENT_START_REMINDER:
+    if kind == PlacementKind.ATTACHMENT_START_REMINDER:
         return {"event_date": related.start.isoformat(), "days_before": 3}
-    if kind == Notification.Kind.ATTACHMENT_END_REMINDER:
+    if kind == PlacementKind.ATTACHMENT_END_REMINDER:
         return {"event_date": related.end.isoformat(), "days_before": 7}
-    if kind == Notification.Kind.ACTIVITY_REMINDER:
+    if kind == PlacementKind.ACTIVITY_REMINDER:
         return {"event_at": related.starts_at.isoformat(), "days_before": 1}
     return {}
 
 
 def make_notification(
-    kind=Notification.Kind.ORIENTATION_NOTICE,
+    kind=ParticipantKind.ORIENTATION_NOTICE,
     *,
     participant=None,
     recipient=None,

@@ -16,11 +16,11 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from exchange import outbox
 from exchange.celery import app
 from exchange.models import Notification
 from exchange.notifications import planner, services
 from exchange.tasks import dispatch_notifications
+from participants import notices as participant_notices
 from placements.models import Activity
 from tests.exchange.celery_harness import (
     SmtpSink,
@@ -100,7 +100,7 @@ def test_an_orientation_notice_and_a_reminder_are_delivered_and_marked_sent(smtp
     # What the confirmation service does: the notice is written in the change's transaction and
     # dispatched when it commits.
     with transaction.atomic():
-        outbox.notices_for_participant_confirmed(participant=official)
+        participant_notices.notices_for_participant_confirmed(participant=official)
     planner.reminders_plan()
 
     rows = Notification.objects.filter(recipient=official.user)
@@ -141,7 +141,7 @@ def test_two_dispatchers_at_once_queue_each_notice_once(smtp, live):
     officials = confirmed_officials(20)
     # Recorded without the dispatch-on-commit, so that only the two dispatchers below queue them.
     Notification.objects.bulk_create(
-        outbox.orientation_notice_row(participant=official) for official in officials
+        participant_notices.orientation_notice_row(participant=official) for official in officials
     )
     ids = list(Notification.objects.values_list("pk", flat=True))
     barrier = threading.Barrier(2)
@@ -174,7 +174,7 @@ def test_a_refusing_smtp_server_is_retried_then_failed_and_a_coordinator_resends
     worker = live.shared()
     (official,) = confirmed_officials(1)
     with transaction.atomic():
-        outbox.notices_for_participant_confirmed(participant=official)
+        participant_notices.notices_for_participant_confirmed(participant=official)
     notice = Notification.objects.get()
 
     wait_until(
@@ -208,9 +208,7 @@ def test_nothing_is_lost_when_redis_is_down_at_the_moment_of_the_change(
     client.force_login(coordinator)
 
     with broker(app, f"redis://127.0.0.1:{free_port()}/14"):  # nothing listens there
-        response = client.post(
-            reverse("notifications:cohort_orientation_notices", args=[cohort.pk])
-        )
+        response = client.post(reverse("participants:cohort_orientation_notices", args=[cohort.pk]))
 
     assert response.status_code == 302
     assert "the broker is unavailable" in caplog.text
@@ -231,7 +229,7 @@ def test_a_pool_process_killed_mid_send_is_redelivered_and_sends_once(smtp, live
     worker = live.shared()
     (official,) = confirmed_officials(1)
     with transaction.atomic():
-        outbox.notices_for_participant_confirmed(participant=official)
+        participant_notices.notices_for_participant_confirmed(participant=official)
     notice = Notification.objects.get()
 
     assert smtp.stalled.wait(timeout=30), worker.output()
@@ -253,7 +251,7 @@ def test_a_worker_killed_mid_send_leaves_the_notice_to_be_sent_once_by_the_next(
     first = live.fresh()
     with transaction.atomic():
         for official in confirmed_officials(3):
-            outbox.notices_for_participant_confirmed(participant=official)
+            participant_notices.notices_for_participant_confirmed(participant=official)
     ids = list(Notification.objects.values_list("pk", flat=True))
 
     assert smtp.stalled.wait(timeout=30), first.output()

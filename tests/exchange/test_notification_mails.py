@@ -5,9 +5,11 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from exchange.models import Notification
+from exchange import notice_registry as registry
 from exchange.notifications import services
+from participants.notices import ParticipantKind
 from placements.models import Activity
+from placements.notices import PlacementKind
 from tests.exchange.notification_factories import make_notification
 from tests.factories import (
     ActivityFactory,
@@ -58,7 +60,7 @@ def send(notification, mailoutbox):
 
 def test_mail_in_english(attachment, mailoutbox):
     notice = make_notification(
-        Notification.Kind.ATTACHMENT_CREATED,
+        PlacementKind.ATTACHMENT_CREATED,
         participant=attachment.participant,
         related=attachment,
         language="en",
@@ -83,7 +85,7 @@ def test_mail_in_english(attachment, mailoutbox):
 
 def test_mail_in_traditional_chinese(attachment, mailoutbox):
     notice = make_notification(
-        Notification.Kind.ATTACHMENT_START_REMINDER,
+        PlacementKind.ATTACHMENT_START_REMINDER,
         participant=attachment.participant,
         related=attachment,
         language="zh-hant",
@@ -101,7 +103,7 @@ def test_mail_in_traditional_chinese(attachment, mailoutbox):
 def test_mail_in_simplified_chinese(attachment, mailoutbox):
     cohort = attachment.participant.cohort
     notice = make_notification(
-        Notification.Kind.ORIENTATION_NOTICE,
+        ParticipantKind.ORIENTATION_NOTICE,
         participant=attachment.participant,
         related=attachment.participant,
         language="zh-hans",
@@ -118,7 +120,7 @@ def test_mail_in_simplified_chinese(attachment, mailoutbox):
 def test_the_liaison_copy_names_the_official_and_links_to_the_attachees(attachment, mailoutbox):
     liaison = UserFactory()
     notice = make_notification(
-        Notification.Kind.ATTACHMENT_CHANGED,
+        PlacementKind.ATTACHMENT_CHANGED,
         participant=attachment.participant,
         related=attachment,
         recipient=liaison,
@@ -144,7 +146,7 @@ def test_an_activity_reminder_has_time_place_and_department(mailoutbox):
     )
     participant = ParticipantFactory(cohort=activity.cohort, user=UserFactory())
     notice = make_notification(
-        Notification.Kind.ACTIVITY_REMINDER, participant=participant, related=activity
+        PlacementKind.ACTIVITY_REMINDER, participant=participant, related=activity
     )
     mail, _html = send(notice, mailoutbox)
 
@@ -154,7 +156,7 @@ def test_an_activity_reminder_has_time_place_and_department(mailoutbox):
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hant", "zh-hans"])
-@pytest.mark.parametrize("kind", Notification.Kind.values)
+@pytest.mark.parametrize("kind", registry.kinds())
 def test_every_kind_renders_in_every_language(kind, language, mailoutbox):
     notice = make_notification(kind, language=language)
     mail, html = send(notice, mailoutbox)
@@ -166,4 +168,4 @@ def _label(kind, language):
     from django.utils import translation
 
     with translation.override(language):
-        return str(Notification.Kind(kind).label)
+        return registry.kind_label(kind)

@@ -8,7 +8,9 @@ from django.utils import timezone
 from exchange.models import Cohort, Notification
 from exchange.notifications import planner
 from participants.models import Participant
+from participants.notices import ParticipantKind
 from placements.models import Activity, Attachment
+from placements.notices import PlacementKind
 from tests.exchange.notification_factories import make_notification
 from tests.factories import (
     ActivityFactory,
@@ -163,10 +165,10 @@ def test_activity_reminders_go_to_its_audience_only():
 
 
 def test_pending_reminders_of_cancelled_things_are_cancelled():
-    attachment_reminder = make_notification(Notification.Kind.ATTACHMENT_START_REMINDER)
-    activity_reminder = make_notification(Notification.Kind.ACTIVITY_REMINDER)
-    orientation_reminder = make_notification(Notification.Kind.ORIENTATION_REMINDER)
-    kept = make_notification(Notification.Kind.ATTACHMENT_END_REMINDER)
+    attachment_reminder = make_notification(PlacementKind.ATTACHMENT_START_REMINDER)
+    activity_reminder = make_notification(PlacementKind.ACTIVITY_REMINDER)
+    orientation_reminder = make_notification(ParticipantKind.ORIENTATION_REMINDER)
+    kept = make_notification(PlacementKind.ATTACHMENT_END_REMINDER)
     Attachment.objects.filter(pk=attachment_reminder.object_id).update(status="cancelled")
     Activity.objects.filter(pk=activity_reminder.object_id).update(status="cancelled")
     Participant.objects.filter(pk=orientation_reminder.object_id).update(status="withdrawn")

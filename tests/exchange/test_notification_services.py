@@ -6,12 +6,15 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from exchange import outbox
 from exchange.models import Cohort, Notification
 from exchange.notifications import services
 from exchange.notifications.messages import message_id
+from participants import notices as participant_notices
+from participants import services as participant_services
 from participants.models import Participant
+from participants.notices import ParticipantKind
 from placements.models import Activity
+from placements.notices import PlacementKind
 from tests.exchange.notification_factories import make_notification
 from tests.factories import CohortFactory, ParticipantFactory, UserFactory
 
@@ -99,7 +102,7 @@ def test_backoff_doubles_up_to_the_cap(settings):
 
 
 def test_a_reminder_of_a_cancelled_activity_is_cancelled_not_sent(mailoutbox):
-    notice = make_notification(Notification.Kind.ACTIVITY_REMINDER)
+    notice = make_notification(PlacementKind.ACTIVITY_REMINDER)
     Activity.objects.filter(pk=notice.object_id).update(status=Activity.Status.CANCELLED)
 
     assert services.notification_send(notification_id=notice.pk).status == "cancelled"
@@ -109,7 +112,7 @@ def test_a_reminder_of_a_cancelled_activity_is_cancelled_not_sent(mailoutbox):
 
 
 def test_a_reminder_for_a_date_that_moved_is_cancelled(mailoutbox):
-    notice = make_notification(Notification.Kind.ORIENTATION_REMINDER)
+    notice = make_notification(ParticipantKind.ORIENTATION_REMINDER)
     Cohort.objects.filter(pk=notice.cohort_id).update(
         orientation_start=notice.cohort.orientation_start + datetime.timedelta(days=2)
     )
@@ -151,7 +154,9 @@ def test_dispatch_runs_a_fixed_number_of_queries_per_batch(
 ):
     recipient = UserFactory()
     participant = ParticipantFactory(user=recipient)
-    notices = [outbox.orientation_notice_row(participant=participant) for _ in range(rows)]
+    notices = [
+        participant_notices.orientation_notice_row(participant=participant) for _ in range(rows)
+    ]
     for number, notice in enumerate(notices):
         notice.dedupe_key = f"bulk:{number}"
     Notification.objects.bulk_create(notices)
@@ -177,7 +182,7 @@ def test_with_no_broker_a_recorded_notice_goes_out_when_the_change_commits(
     participant = ParticipantFactory(user=UserFactory())
 
     with django_capture_on_commit_callbacks(execute=True):
-        outbox.notices_for_participant_confirmed(participant=participant)
+        participant_notices.notices_for_participant_confirmed(participant=participant)
 
     assert Notification.objects.get().status == "sent"
     assert len(mailoutbox) == 1
@@ -237,18 +242,20 @@ def test_reading_marks_only_ones_own_notice():
 def test_orientation_notices_go_to_confirmed_officials_with_accounts_once(coordinator):
     cohort = CohortFactory()
     notified = ParticipantFactory(cohort=cohort, user=UserFactory())
-    outbox.notices_for_participant_confirmed(participant=notified)
+    participant_notices.notices_for_participant_confirmed(participant=notified)
     fresh = ParticipantFactory(cohort=cohort, user=UserFactory(), preferred_language="zh-hant")
     ParticipantFactory(cohort=cohort, user=None)
     ParticipantFactory(cohort=cohort, user=UserFactory(), status=Participant.Status.NOMINATED)
 
-    result = services.orientation_notices_send(cohort=cohort, by=coordinator)
+    result = participant_services.orientation_notices_send(cohort=cohort, by=coordinator)
 
-    assert result == services.OrientationNoticesResult(recorded=1, already=1, without_account=1)
+    assert result == participant_services.OrientationNoticesResult(
+        recorded=1, already=1, without_account=1
+    )
     notices = Notification.objects.filter(kind="orientation_notice")
     assert {n.recipient_id for n in notices} == {notified.user_id, fresh.user_id}
     assert notices.get(recipient=fresh.user).language == "zh-hant"
-    again = services.orientation_notices_send(cohort=cohort, by=coordinator)
+    again = participant_services.orientation_notices_send(cohort=cohort, by=coordinator)
     assert (again.recorded, again.already) == (0, 2)
 
 
@@ -256,7 +263,7 @@ def test_no_orientation_notices_for_a_completed_cohort(coordinator):
     cohort = CohortFactory(status=Cohort.Status.COMPLETED)
     ParticipantFactory(cohort=cohort, user=UserFactory())
     with pytest.raises(ValidationError, match="completed"):
-        services.orientation_notices_send(cohort=cohort, by=coordinator)
+        participant_services.orientation_notices_send(cohort=cohort, by=coordinator)
     assert not Notification.objects.exists()
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from exchange import notice_registry as registry
 from exchange.models import Cohort, Notification
 from tests.exchange.notification_factories import make_notification
 from tests.factories import CohortFactory, ParticipantFactory, UserFactory
@@ -39,7 +40,7 @@ def test_anonymous_users_are_sent_to_log_in_and_role_less_users_are_refused(clie
 def test_the_list_runs_a_fixed_number_of_queries(
     client, participant, size, django_assert_max_num_queries
 ):
-    kinds = Notification.Kind.values
+    kinds = registry.kinds()
     for number in range(size):
         make_notification(
             kinds[number % len(kinds)], participant=participant, dedupe_key=f"k{number}"
@@ -103,7 +104,7 @@ def test_the_unread_badge_counts_in_one_query(
 
 def test_the_bell_is_in_the_navigation(client, participant_user):
     client.force_login(participant_user)
-    body = client.get(reverse("participants:my_schedule")).content.decode()
+    body = client.get(reverse("placements:my_schedule")).content.decode()
     assert 'id="notification-bell"' in body
     assert reverse("notifications:notification_badge") in body
 
@@ -173,7 +174,7 @@ def test_only_coordinators_see_the_outbox(client, request, user):
     cohort = CohortFactory()
     client.force_login(request.getfixturevalue(user))
     assert client.get(outbox_url(cohort)).status_code == 403
-    url = reverse("notifications:cohort_orientation_notices", args=[cohort.pk])
+    url = reverse("participants:cohort_orientation_notices", args=[cohort.pk])
     assert client.post(url).status_code == 403
     assert (
         client.get(reverse("notifications:cohort_reminders", args=[cohort.pk])).status_code == 403
@@ -226,7 +227,7 @@ def test_send_orientation_notices_now(
     cohort = CohortFactory()
     officials = [ParticipantFactory(cohort=cohort, user=UserFactory()) for _ in range(3)]
     ParticipantFactory(cohort=cohort, user=None)
-    url = reverse("notifications:cohort_orientation_notices", args=[cohort.pk])
+    url = reverse("participants:cohort_orientation_notices", args=[cohort.pk])
     client.force_login(coordinator)
 
     page = client.get(url)

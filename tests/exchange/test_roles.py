@@ -48,7 +48,7 @@ def test_the_four_role_groups_exist_with_their_permissions():
         ("admin_user", "placements:cohort_list"),
         ("coordinator", "placements:cohort_list"),
         ("liaison", "placements:liaison_attachees"),
-        ("participant_user", "participants:my_schedule"),
+        ("participant_user", "placements:my_schedule"),
     ],
 )
 def test_each_role_lands_on_its_main_page(client, request, fixture, landing):
@@ -65,7 +65,7 @@ def test_each_role_lands_on_its_main_page(client, request, fixture, landing):
         ("participant_user", "placements:cohort_list"),
         ("liaison", "placements:cohort_list"),
         ("participant_user", "placements:liaison_attachees"),
-        ("coordinator", "participants:my_schedule"),
+        ("coordinator", "placements:my_schedule"),
     ],
 )
 def test_other_roles_are_refused_with_403(client, request, fixture, url_name):

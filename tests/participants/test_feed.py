@@ -18,7 +18,7 @@ HKT = datetime.timedelta(hours=8)
 
 
 def feed_url(participant):
-    return reverse("participants:calendar_feed", kwargs={"token": participant.calendar_token})
+    return reverse("placements:calendar_feed", kwargs={"token": participant.calendar_token})
 
 
 def events(body: bytes) -> dict[str, icalendar.Event]:
@@ -62,7 +62,7 @@ def test_feed_events_and_times_match_the_schedule_page(client, participant, depa
     fill_schedule(participant, department, activities=6)
     feed = events(client.get(feed_url(participant)).content)
     client.force_login(participant.user)
-    page = client.get(reverse("participants:my_schedule")).content.decode()
+    page = client.get(reverse("placements:my_schedule")).content.decode()
     shown = dict(re.findall(r'data-uid="([^"]+)" data-start="([^"]+)"', page))
     assert set(shown) == set(feed)
     for uid, start in shown.items():
@@ -140,7 +140,7 @@ def test_reset_gives_a_new_address_and_the_old_one_is_404(client, participant):
     assert client.get(old).status_code == 404
     assert client.get(feed_url(participant)).status_code == 200
     assert feed_url(participant) != old
-    page = client.get(reverse("participants:my_schedule")).content.decode()
+    page = client.get(reverse("placements:my_schedule")).content.decode()
     assert participant.calendar_token in page
 
 

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from exchange.models import Notification
-from exchange.outbox import notices_for_participant_confirmed
 from participants.models import Participant
+from participants.notices import notices_for_participant_confirmed
 from tests.factories import (
     ActivityFactory,
     HostDepartmentFactory,
@@ -27,7 +27,7 @@ def uids(body: str) -> list[str]:
 def test_my_schedule_shows_orientation_attachment_and_activities(client, participant, department):
     attachment, activities = fill_schedule(participant, department, activities=3)
     client.force_login(participant.user)
-    response = client.get(reverse("participants:my_schedule"))
+    response = client.get(reverse("placements:my_schedule"))
     body = response.content.decode()
     assert response.status_code == 200
     assert "Orientation week" in body
@@ -45,7 +45,7 @@ def test_calendar_views_draw_the_items(client, participant, department, view):
     attachment, activities = fill_schedule(participant, department, activities=2)
     client.force_login(participant.user)
     day = attachment.start
-    response = client.get(reverse("participants:my_schedule"), {"view": view, "date": day})
+    response = client.get(reverse("placements:my_schedule"), {"view": view, "date": day})
     body = response.content.decode()
     assert response.status_code == 200
     assert 'id="schedule-calendar"' in body
@@ -57,7 +57,7 @@ def test_calendar_views_draw_the_items(client, participant, department, view):
 @pytest.mark.parametrize("view", ["month", "week", "nonsense"])
 def test_a_nonsense_date_or_view_falls_back_instead_of_failing(client, participant, date, view):
     client.force_login(participant.user)
-    response = client.get(reverse("participants:my_schedule"), {"view": view, "date": date})
+    response = client.get(reverse("placements:my_schedule"), {"view": view, "date": date})
     assert response.status_code == 200
     assert "Orientation week" in response.content.decode()
 
@@ -71,7 +71,7 @@ def test_list_puts_today_first_and_collapses_the_past(client, participant, depar
         ends_at=datetime.datetime(2020, 1, 6, 10, tzinfo=datetime.UTC),
     )
     client.force_login(participant.user)
-    body = client.get(reverse("participants:my_schedule")).content.decode()
+    body = client.get(reverse("placements:my_schedule")).content.decode()
     assert body.index('id="schedule-today"') < body.index('id="schedule-upcoming"')
     past = body[body.index('id="schedule-past"') :]
     assert "<details" in body[body.index('id="schedule-upcoming"') :]
@@ -82,26 +82,26 @@ def test_another_participants_schedule_is_404(client, participant):
     other = ParticipantFactory(cohort=participant.cohort)
     client.force_login(participant.user)
     assert (
-        client.get(reverse("participants:participant_schedule", args=[other.pk])).status_code == 404
+        client.get(reverse("placements:participant_schedule", args=[other.pk])).status_code == 404
     )
     assert (
-        client.get(reverse("participants:participant_schedule_print", args=[other.pk])).status_code
+        client.get(reverse("placements:participant_schedule_print", args=[other.pk])).status_code
         == 404
     )
-    own = client.get(reverse("participants:participant_schedule", args=[participant.pk]))
+    own = client.get(reverse("placements:participant_schedule", args=[participant.pk]))
     assert own.status_code == 200
 
 
 def test_coordinator_sees_any_schedule_and_prints_it(client, coordinator, participant, department):
     attachment, activities = fill_schedule(participant, department, activities=3)
     client.force_login(coordinator)
-    response = client.get(reverse("participants:participant_schedule", args=[participant.pk]))
+    response = client.get(reverse("placements:participant_schedule", args=[participant.pk]))
     body = response.content.decode()
     assert response.status_code == 200
     assert f"Schedule of {participant.name_en}" in body
     assert participant.calendar_token not in body  # the feed address is the official's secret
     printed = client.get(
-        reverse("participants:participant_schedule_print", args=[participant.pk])
+        reverse("placements:participant_schedule_print", args=[participant.pk])
     ).content.decode()
     assert "window.print()" in printed
     assert len(uids(printed)) == 5
@@ -112,12 +112,12 @@ def test_coordinator_sees_any_schedule_and_prints_it(client, coordinator, partic
 def test_other_roles_cannot_open_a_coordinator_schedule_view(client, request, fixture, participant):
     other = ParticipantFactory()
     client.force_login(request.getfixturevalue(fixture))
-    response = client.get(reverse("participants:participant_schedule", args=[other.pk]))
+    response = client.get(reverse("placements:participant_schedule", args=[other.pk]))
     assert response.status_code in {403, 404}
 
 
 def test_anonymous_users_are_sent_to_login(client, participant):
-    response = client.get(reverse("participants:participant_schedule", args=[participant.pk]))
+    response = client.get(reverse("placements:participant_schedule", args=[participant.pk]))
     assert response.status_code == 302
 
 
@@ -129,11 +129,11 @@ def test_schedule_pages_run_a_fixed_number_of_queries(
     client.force_login(participant.user)
     for params in [{}, {"view": "month"}, {"view": "week"}]:
         with django_assert_max_num_queries(6):
-            response = client.get(reverse("participants:my_schedule"), params)
+            response = client.get(reverse("placements:my_schedule"), params)
         assert response.status_code == 200
     with django_assert_max_num_queries(6):
         response = client.get(
-            reverse("participants:participant_schedule_print", args=[participant.pk])
+            reverse("placements:participant_schedule_print", args=[participant.pk])
         )
     assert len(uids(response.content.decode())) == activities + 2
 
@@ -150,7 +150,7 @@ def test_participant_sets_the_language_of_their_mail(client, participant):
     Notification.objects.all().delete()
     notices_for_participant_confirmed(participant=participant)
     assert Notification.objects.get().language == "zh-hant"
-    assert "我的日程" in client.get(reverse("participants:my_schedule")).content.decode()
+    assert "我的日程" in client.get(reverse("placements:my_schedule")).content.decode()
 
 
 def test_an_unknown_language_is_a_form_error_and_changes_nothing(client, participant):
@@ -170,7 +170,7 @@ def test_profile_is_only_for_participants(client, coordinator, liaison):
 def test_participant_without_a_cohort_gets_a_clear_page(client):
     user = UserFactory(role="participant")
     client.force_login(user)
-    body = client.get(reverse("participants:my_schedule")).content.decode()
+    body = client.get(reverse("placements:my_schedule")).content.decode()
     assert "You are not part of a cohort yet." in body
     assert client.get(reverse("participants:my_profile")).status_code == 404
 
@@ -189,8 +189,8 @@ def test_department_activity_shows_only_on_its_attachees_schedules(client, parti
         ends_at=datetime.datetime.combine(day, datetime.time(4, 0), tzinfo=datetime.UTC),
     )
     client.force_login(participant.user)
-    body = client.get(reverse("participants:my_schedule")).content.decode()
+    body = client.get(reverse("placements:my_schedule")).content.decode()
     assert visit.title in body
     assert f'data-start="{day.isoformat()}T09:30:00+08:00"' in body  # 01:30 UTC in Hong Kong
     client.force_login(elsewhere.user)
-    assert visit.title not in client.get(reverse("participants:my_schedule")).content.decode()
+    assert visit.title not in client.get(reverse("placements:my_schedule")).content.decode()

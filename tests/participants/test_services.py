@@ -11,9 +11,8 @@ from participants.services import (
     participant_reinstate,
     participant_set_preferences,
     participant_update,
-    participant_withdraw,
 )
-from placements.services import attachment_create
+from placements.services import attachment_create, participant_withdraw
 from tests.factories import CityFactory, CohortFactory, HostDepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

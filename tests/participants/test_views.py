@@ -167,7 +167,7 @@ def test_confirm_withdraw_and_reinstate(coordinator_client, official):
     official.refresh_from_db()
     assert official.status == "confirmed"
 
-    withdraw = reverse("participants:participant_withdraw", args=[official.pk])
+    withdraw = reverse("placements:participant_withdraw", args=[official.pk])
     assert "no attachment to cancel" in coordinator_client.get(withdraw).content.decode()
     response = coordinator_client.post(withdraw, {"reason": "recalled"}, follow=True)
     assert "is withdrawn" in response.content.decode()
@@ -193,17 +193,17 @@ def test_confirming_a_withdrawn_official_shows_why_not(coordinator_client, offic
 @pytest.mark.parametrize(
     ("name", "method"),
     [
-        ("participant_detail", "get"),
+        ("placements:participant_detail", "get"),
         ("participant_update", "get"),
         ("participant_update", "post"),
         ("hostpreference_update", "get"),
         ("hostpreference_update", "post"),
-        ("participant_withdraw", "get"),
-        ("participant_withdraw", "post"),
+        ("placements:participant_withdraw", "get"),
+        ("placements:participant_withdraw", "post"),
         ("participant_confirm", "post"),
         ("participant_reinstate", "post"),
     ],
 )
 def test_unknown_officials_are_404(coordinator_client, name, method):
-    url = reverse(f"participants:{name}", args=[999999])
+    url = reverse(name if ":" in name else f"participants:{name}", args=[999999])
     assert getattr(coordinator_client, method)(url).status_code == 404

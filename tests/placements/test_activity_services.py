@@ -7,6 +7,7 @@ from django.utils import timezone
 from exchange.models import Notification
 from exchange.roles import Role
 from placements.models import Activity
+from placements.notices import PlacementKind
 from placements.services import activity_cancel, activity_create, activity_update
 from tests.factories import (
     ActivityFactory,
@@ -165,7 +166,7 @@ def test_a_change_bumps_the_sequence_and_tells_old_and_new_audience(
     )
     assert updated.sequence == 1
     assert list(updated.participants.all()) == [named]
-    notices = Notification.objects.filter(kind=Notification.Kind.ACTIVITY_CHANGED)
+    notices = Notification.objects.filter(kind=PlacementKind.ACTIVITY_CHANGED)
     assert {n.recipient for n in notices} == {attachee.user, named.user}
     assert all(
         n.dedupe_key.startswith(f"activity_changed:activity:{activity.pk}:seq1") for n in notices
@@ -225,7 +226,7 @@ def test_cancel_keeps_the_activity_bumps_and_tells_once(liaison, attachee, depar
     assert activity_cancel(activity=activity, by=liaison).sequence == 1
     notice = Notification.objects.get()
     assert notice.recipient == attachee.user
-    assert notice.kind == Notification.Kind.ACTIVITY_CHANGED
+    assert notice.kind == PlacementKind.ACTIVITY_CHANGED
     with pytest.raises(ValidationError):
         activity_update(
             activity=activity, by=liaison, description="", **visit_values(attachee, department)

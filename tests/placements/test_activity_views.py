@@ -74,9 +74,9 @@ def test_liaison_sees_own_attachees_with_contact_details_only(client, liaison, a
 
 def test_liaison_cannot_open_another_departments_attachee(client, liaison, stranger, attachee):
     client.force_login(liaison)
-    url = reverse("participants:participant_detail", args=[stranger.pk])
+    url = reverse("placements:participant_detail", args=[stranger.pk])
     assert client.get(url).status_code == 404
-    own = reverse("participants:participant_detail", args=[attachee.pk])
+    own = reverse("placements:participant_detail", args=[attachee.pk])
     assert client.get(own).status_code == 200
 
 
@@ -95,7 +95,7 @@ def test_liaison_adds_a_site_visit_that_lands_on_the_attachees_schedule(
     assert (activity.department, activity.created_by) == (department, liaison)
     assert activity.starts_at.astimezone(datetime.UTC).hour == 2  # 10:00 in Hong Kong
     client.force_login(attachee.user)
-    assert activity.title in client.get(reverse("participants:my_schedule")).content.decode()
+    assert activity.title in client.get(reverse("placements:my_schedule")).content.decode()
 
 
 def test_liaison_cannot_plan_for_another_department(client, liaison, attachee, stranger):

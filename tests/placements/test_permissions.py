@@ -46,8 +46,8 @@ def urls(cohort, official, attachment):
         ("post", reverse("participants:participant_update", args=[official.pk])),
         ("get", reverse("participants:hostpreference_update", args=[official.pk])),
         ("post", reverse("participants:hostpreference_update", args=[official.pk])),
-        ("get", reverse("participants:participant_withdraw", args=[official.pk])),
-        ("post", reverse("participants:participant_withdraw", args=[official.pk])),
+        ("get", reverse("placements:participant_withdraw", args=[official.pk])),
+        ("post", reverse("placements:participant_withdraw", args=[official.pk])),
         ("post", reverse("participants:participant_confirm", args=[official.pk])),
         ("post", reverse("participants:participant_reinstate", args=[official.pk])),
     ]

@@ -10,9 +10,8 @@ import datetime
 from dataclasses import dataclass
 
 from exchange.models import Cohort, HostDepartment
-
-from .models import Activity
-from .schedule import HONG_KONG
+from placements.models import Activity
+from placements.schedule import HONG_KONG
 
 Kind = Activity.Kind
 CSC = "Civil Service College"

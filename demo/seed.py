@@ -13,12 +13,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from exchange.models import City, CityQuota, Cohort, FocusArea, HostCapacity, HostDepartment
+from exchange.roles import Role
 from participants.models import HostPreference, Participant
-from placements.demo import seed_attachments
-from placements.demo_activities import seed_activities
 
-from .models import City, CityQuota, Cohort, FocusArea, HostCapacity, HostDepartment
-from .roles import Role
+from .activities import seed_activities
+from .attachments import seed_attachments
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEMO_PASSWORD = "exchange-demo"  # noqa: S105 (a published demo login)

@@ -16,9 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from exchange.models import Cohort, HostCapacity
 from participants.models import Participant
-
-from .models import Attachment
-from .services import attachment_cancel, attachment_create
+from placements.models import Attachment
+from placements.services import attachment_cancel, attachment_create
 
 # Week offsets after orientation, as (first week, weeks) per attachment, cycling over officials:
 # one long attachment, two four-week attachments at different departments, a later start.

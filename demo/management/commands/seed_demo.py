@@ -3,7 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from exchange.demo import DEMO_PASSWORD, default_cohort_start, seed_demo
+from demo.seed import DEMO_PASSWORD, default_cohort_start, seed_demo
 
 
 class Command(BaseCommand):

@@ -1,0 +1,437 @@
+"""The placements' kinds of notice: attachments created, changed, cancelled, starting and ending;
+activities changed and coming up. Declared here, where their data lives, and registered with the
+engine from `PlacementsConfig.ready()`. The stored values (`kind`, dedupe keys) must never
+change: queued rows carry them.
+"""
+
+import datetime
+from collections.abc import Iterable
+from typing import ClassVar
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
+
+from exchange import notice_registry as registry
+from exchange.models import Notification
+from exchange.notifications.outbox import notification_enqueue
+from exchange.notifications.planner import at_reminder_hour, due_offset, reminder_row
+from exchange.notifications.types import (
+    DATE_CHANGED,
+    NotificationType,
+    day,
+    days_until,
+    moment,
+    period,
+)
+from participants import notices as participant_notices
+from participants.models import Participant
+
+from .models import Activity, Attachment
+from .selectors import activity_audiences
+
+ATTACHMENT_NOT_CONFIRMED = gettext_noop("The attachment is no longer confirmed.")
+ACTIVITY_CANCELLED = gettext_noop("The activity was cancelled.")
+
+
+class PlacementKind(models.TextChoices):
+    ATTACHMENT_START_REMINDER = "attachment_start_reminder", gettext_lazy("Attachment starts soon")
+    ATTACHMENT_END_REMINDER = "attachment_end_reminder", gettext_lazy("Attachment ends soon")
+    ACTIVITY_REMINDER = "activity_reminder", gettext_lazy("Activity reminder")
+    ATTACHMENT_CREATED = "attachment_created", gettext_lazy("New attachment")
+    ATTACHMENT_CHANGED = "attachment_changed", gettext_lazy("Attachment changed")
+    ATTACHMENT_CANCELLED = "attachment_cancelled", gettext_lazy("Attachment cancelled")
+    ACTIVITY_CHANGED = "activity_changed", gettext_lazy("Activity changed")
+
+
+class PlacementNotice(NotificationType):
+    """Every placements notice names its kind's label and leads to the official's schedule."""
+
+    def link(self, notification, related) -> str:
+        return reverse("placements:my_schedule")
+
+    def link_label(self, notification, related) -> str:
+        return _("Open my schedule")
+
+
+def attachment_facts(attachment: Attachment, *, for_liaison: bool) -> list[tuple[str, str]]:
+    department = attachment.department
+    supervisor = attachment.supervisor
+    if supervisor and attachment.supervisor_email:
+        supervisor = f"{supervisor} <{attachment.supervisor_email}>"
+    facts = [(_("Official"), str(attachment.participant))] if for_liaison else []
+    return [
+        *facts,
+        (_("Host department"), department.name),
+        (_("Address"), department.address),
+        (_("Period"), period(attachment.start, attachment.end)),
+        (_("Host supervisor"), supervisor),
+    ]
+
+
+@registry.register_type
+class OrientationNotice(participant_notices.OrientationNotice):
+    """The orientation notice, with the official's confirmed attachments: participants declares
+    the kind; only placements knows the attachments."""
+
+    def facts(self, notification, related: Participant) -> list[tuple[str, str]]:
+        facts = super().facts(notification, related)
+        live = related.attachments.filter(status=Attachment.Status.CONFIRMED).select_related(
+            "department", "participant"
+        )
+        for attachment in live:
+            facts += attachment_facts(attachment, for_liaison=False)
+        return facts
+
+
+class AttachmentNotice(PlacementNotice):
+    """About an attachment (related object: the Attachment); also sent to the department's
+    liaisons, who get the official's name and a link to their attachees."""
+
+    def for_liaison(self, notification, related: Attachment) -> bool:
+        return notification.recipient_id != related.participant.user_id
+
+    def about(self, related: Attachment) -> str:
+        return f"{related.department.abbreviation}, {period(related.start, related.end)}"
+
+    def facts(self, notification, related: Attachment) -> list[tuple[str, str]]:
+        return attachment_facts(related, for_liaison=self.for_liaison(notification, related))
+
+    def link(self, notification, related: Attachment) -> str:
+        if self.for_liaison(notification, related):
+            return reverse("placements:liaison_attachees")
+        return super().link(notification, related)
+
+    def link_label(self, notification, related: Attachment) -> str:
+        if self.for_liaison(notification, related):
+            return _("Open my attachees")
+        return super().link_label(notification, related)
+
+    def names(self, related: Attachment) -> dict[str, str]:
+        return {
+            "official": str(related.participant),
+            "department": related.department.name,
+            "start": day(related.start),
+            "end": day(related.end),
+        }
+
+
+@registry.register_type
+class AttachmentCreated(AttachmentNotice):
+    kind = PlacementKind.ATTACHMENT_CREATED
+
+    def intro(self, notification, related: Attachment) -> str:
+        if self.for_liaison(notification, related):
+            text = _("{official} is to be attached to {department} from {start} to {end}.")
+        else:
+            text = _("You are to be attached to {department} from {start} to {end}.")
+        return text.format(**self.names(related))
+
+
+@registry.register_type
+class AttachmentChanged(AttachmentNotice):
+    kind = PlacementKind.ATTACHMENT_CHANGED
+
+    def intro(self, notification, related: Attachment) -> str:
+        if self.for_liaison(notification, related):
+            text = _(
+                "The attachment of {official} to {department} has changed. "
+                "These are the current details."
+            )
+        else:
+            text = _("Your attachment to {department} has changed. These are the current details.")
+        return text.format(**self.names(related))
+
+
+@registry.register_type
+class AttachmentCancelled(AttachmentNotice):
+    kind = PlacementKind.ATTACHMENT_CANCELLED
+
+    def intro(self, notification, related: Attachment) -> str:
+        if self.for_liaison(notification, related):
+            text = _(
+                "The attachment of {official} to {department} from {start} to {end} "
+                "has been cancelled."
+            )
+        else:
+            text = _("Your attachment to {department} from {start} to {end} has been cancelled.")
+        return text.format(**self.names(related))
+
+
+class AttachmentReminder(AttachmentNotice):
+    field: ClassVar[str]
+
+    def about(self, related: Attachment) -> str:
+        return f"{related.department.abbreviation}, {day(getattr(related, self.field))}"
+
+    def obsolete_reason(self, notification, related: Attachment) -> str | None:
+        if (
+            related.status != Attachment.Status.CONFIRMED
+            or related.participant.status != Participant.Status.CONFIRMED
+        ):
+            return ATTACHMENT_NOT_CONFIRMED
+        if getattr(related, self.field).isoformat() != notification.context.get("event_date"):
+            return DATE_CHANGED
+        return None
+
+
+@registry.register_type
+class AttachmentStartReminder(AttachmentReminder):
+    kind = PlacementKind.ATTACHMENT_START_REMINDER
+    field = "start"
+
+    def intro(self, notification, related: Attachment) -> str:
+        days = days_until(related.start)
+        values = {**self.names(related), "days": days}
+        if days == 0:
+            return _("Your attachment to {department} starts today.").format(**values)
+        return (
+            ngettext(
+                "Your attachment to %(department)s starts in %(days)d day, on %(start)s.",
+                "Your attachment to %(department)s starts in %(days)d days, on %(start)s.",
+                days,
+            )
+            % values
+        )
+
+
+@registry.register_type
+class AttachmentEndReminder(AttachmentReminder):
+    kind = PlacementKind.ATTACHMENT_END_REMINDER
+    field = "end"
+
+    def intro(self, notification, related: Attachment) -> str:
+        days = days_until(related.end)
+        values = {**self.names(related), "days": days}
+        if days == 0:
+            return _("Your attachment to {department} ends today.").format(**values)
+        return (
+            ngettext(
+                "Your attachment to %(department)s ends in %(days)d day, on %(end)s.",
+                "Your attachment to %(department)s ends in %(days)d days, on %(end)s.",
+                days,
+            )
+            % values
+        )
+
+
+class ActivityNotice(PlacementNotice):
+    """About an activity on the recipient's schedule (related object: the Activity)."""
+
+    def about(self, related: Activity) -> str:
+        return related.title
+
+    def facts(self, notification, related: Activity) -> list[tuple[str, str]]:
+        when = "{start} – {end}".format(
+            start=moment(related.starts_at),
+            end=formats.time_format(timezone.localtime(related.ends_at), "TIME_FORMAT"),
+        )
+        department = related.department
+        return [
+            (_("Activity"), f"{related.title} ({related.get_kind_display()})"),
+            (_("When"), when),
+            (_("Location"), related.location),
+            (_("Host department"), department.name if department else ""),
+            (_("Address"), department.address if department else ""),
+            (_("Details"), related.description),
+        ]
+
+
+@registry.register_type
+class ActivityReminder(ActivityNotice):
+    kind = PlacementKind.ACTIVITY_REMINDER
+
+    def intro(self, notification, related: Activity) -> str:
+        return _("A reminder: {title} is on {when}.").format(
+            title=related.title, when=moment(related.starts_at)
+        )
+
+    def obsolete_reason(self, notification, related: Activity) -> str | None:
+        if related.status == Activity.Status.CANCELLED:
+            return ACTIVITY_CANCELLED
+        planned = notification.context.get("event_at")
+        if planned is None or datetime.datetime.fromisoformat(planned) != related.starts_at:
+            return DATE_CHANGED
+        return None
+
+
+@registry.register_type
+class ActivityChanged(ActivityNotice):
+    kind = PlacementKind.ACTIVITY_CHANGED
+
+    def intro(self, notification, related: Activity) -> str:
+        if related.status == Activity.Status.CANCELLED:
+            return _("{title} on {when} has been cancelled.").format(
+                title=related.title, when=moment(related.starts_at)
+            )
+        return _("{title} has changed. These are the current details.").format(title=related.title)
+
+
+# Recording: services call these inside their own transaction.
+
+ATTACHMENT_KINDS = {
+    "created": PlacementKind.ATTACHMENT_CREATED,
+    "changed": PlacementKind.ATTACHMENT_CHANGED,
+    "cancelled": PlacementKind.ATTACHMENT_CANCELLED,
+}
+
+
+def notices_for_attachment(*, attachment: Attachment, event: str) -> int:
+    """Tell the official and the host department's liaisons that an attachment was created,
+    changed or cancelled. `event` is one of `ATTACHMENT_KINDS`; each saved version is one notice."""
+    participant = attachment.participant
+    version = int(attachment.updated_at.timestamp() * 1_000_000)
+    return notification_enqueue(
+        recipients=[participant.user, *attachment.department.liaisons.all()],
+        kind=ATTACHMENT_KINDS[event],
+        related=attachment,
+        cohort=participant.cohort,
+        dedupe_stem=f"{event}:attachment:{attachment.pk}:v{version}",
+    )
+
+
+def notices_for_activity_changed(*, activity: Activity, recipients: Iterable) -> int:
+    """Tell the activity's audience (users, resolved by the caller) that it changed or was
+    cancelled; one notice per revision (`Activity.sequence`)."""
+    return notification_enqueue(
+        recipients=recipients,
+        kind=PlacementKind.ACTIVITY_CHANGED,
+        related=activity,
+        cohort=activity.cohort,
+        dedupe_stem=f"activity_changed:activity:{activity.pk}:seq{activity.sequence}",
+    )
+
+
+# Reminder plans, run by the engine's planner.
+
+
+class AttachmentReminderPlan:
+    """Reminders the cohort's offsets before a confirmed attachment starts and before it ends."""
+
+    def due(self, *, cohorts, now: datetime.datetime) -> list[Notification]:
+        today = timezone.localdate(now)
+        horizon = max(
+            max(c.attachment_start_reminder_days, c.attachment_end_reminder_days) for c in cohorts
+        )
+        last = today + datetime.timedelta(days=horizon)
+        attachments = (
+            Attachment.objects.filter(
+                participant__cohort__in=cohorts,
+                participant__user__isnull=False,
+                participant__status=Participant.Status.CONFIRMED,
+                status=Attachment.Status.CONFIRMED,
+            )
+            .filter(Q(start__range=(today, last)) | Q(end__range=(today, last)))
+            .select_related("participant")
+        )
+        by_pk = {cohort.pk: cohort for cohort in cohorts}
+        rows = []
+        for attachment in attachments:
+            participant = attachment.participant
+            cohort = by_pk[participant.cohort_id]
+            events = (
+                (PlacementKind.ATTACHMENT_START_REMINDER, attachment.start, "start"),
+                (PlacementKind.ATTACHMENT_END_REMINDER, attachment.end, "end"),
+            )
+            for kind, day_, which in events:
+                offsets = [getattr(cohort, f"attachment_{which}_reminder_days")]
+                offset = due_offset(event_at=at_reminder_hour(day_), offsets=offsets, now=now)
+                if offset is None:
+                    continue
+                rows.append(
+                    reminder_row(
+                        kind=kind,
+                        related=attachment,
+                        user_id=participant.user_id,
+                        language=participant.preferred_language,
+                        cohort_id=cohort.pk,
+                        key=f"{kind}:attachment:{attachment.pk}:{day_.isoformat()}:d{offset}",
+                        context={"event_date": day_.isoformat(), "days_before": offset},
+                        now=now,
+                    )
+                )
+        return rows
+
+    def cancel_obsolete(self) -> int:
+        return Notification.objects.filter(
+            status=Notification.Status.PENDING,
+            kind__in=[
+                PlacementKind.ATTACHMENT_START_REMINDER,
+                PlacementKind.ATTACHMENT_END_REMINDER,
+            ],
+            content_type=ContentType.objects.get_for_model(Attachment),
+            object_id__in=Attachment.objects.filter(
+                ~Q(status=Attachment.Status.CONFIRMED)
+                | ~Q(participant__status=Participant.Status.CONFIRMED)
+            ).values("pk"),
+        ).update(status=Notification.Status.CANCELLED, last_error=ATTACHMENT_NOT_CONFIRMED)
+
+
+class ActivityReminderPlan:
+    """A reminder the cohort's offset before each scheduled activity, to its audience."""
+
+    def due(self, *, cohorts, now: datetime.datetime) -> list[Notification]:
+        horizon = max(c.activity_reminder_days for c in cohorts)
+        by_pk = {cohort.pk: cohort for cohort in cohorts}
+        candidates = Activity.objects.filter(
+            cohort__in=cohorts,
+            status=Activity.Status.SCHEDULED,
+            starts_at__gt=now,
+            starts_at__lte=now + datetime.timedelta(days=horizon),
+        )
+        due = {}
+        for activity in candidates:
+            offsets = [by_pk[activity.cohort_id].activity_reminder_days]
+            offset = due_offset(event_at=activity.starts_at, offsets=offsets, now=now)
+            if offset is not None:
+                due[activity.pk] = (activity, offset)
+        if not due:
+            return []
+        audiences = activity_audiences(activities=[activity for activity, _offset in due.values()])
+        rows = []
+        for activity, offset in due.values():
+            when = activity.starts_at.isoformat()
+            for participant in audiences[activity.pk]:
+                if (
+                    participant.user_id is None
+                    or participant.status != Participant.Status.CONFIRMED
+                ):
+                    continue
+                rows.append(
+                    reminder_row(
+                        kind=PlacementKind.ACTIVITY_REMINDER,
+                        related=activity,
+                        user_id=participant.user_id,
+                        language=participant.preferred_language,
+                        cohort_id=activity.cohort_id,
+                        key=f"activity_reminder:activity:{activity.pk}:{when}:d{offset}",
+                        context={"event_at": when, "days_before": offset},
+                        now=now,
+                    )
+                )
+        return rows
+
+    def cancel_obsolete(self) -> int:
+        return Notification.objects.filter(
+            status=Notification.Status.PENDING,
+            kind=PlacementKind.ACTIVITY_REMINDER,
+            content_type=ContentType.objects.get_for_model(Activity),
+            object_id__in=Activity.objects.filter(status=Activity.Status.CANCELLED).values("pk"),
+        ).update(status=Notification.Status.CANCELLED, last_error=ACTIVITY_CANCELLED)
+
+
+def register() -> None:
+    """Called from `PlacementsConfig.ready()` (the types register on import)."""
+    registry.register_plan(AttachmentReminderPlan())
+    registry.register_plan(ActivityReminderPlan())
+    registry.register_related(
+        "placements.attachment",
+        lambda: Attachment.objects.select_related("participant", "department"),
+    )
+    registry.register_related(
+        "placements.activity", lambda: Activity.objects.select_related("department")
+    )
