@@ -85,3 +85,29 @@ def test_an_import_cycle_inside_a_layer_fails(house):
     result = lint_imports(house)
     assert result.returncode == 1
     assert "No import cycle among the project's modules BROKEN" in result.stdout
+
+
+def test_the_stored_kinds_and_task_names_did_not_change():
+    """Rows already queued carry these values: each must still have a type, and the tasks must
+    still answer to their names."""
+    from exchange import notice_registry
+    from exchange.celery import app
+
+    assert set(notice_registry.kinds()) == {
+        "orientation_notice",
+        "orientation_reminder",
+        "attachment_start_reminder",
+        "attachment_end_reminder",
+        "activity_reminder",
+        "attachment_created",
+        "attachment_changed",
+        "attachment_cancelled",
+        "activity_changed",
+    }
+    assert {
+        "exchange.send_notification",
+        "exchange.dispatch_notifications",
+        "exchange.plan_reminders",
+    } <= set(app.tasks)
+    # The orientation notice is told by placements, which adds the official's attachments.
+    assert type(notice_registry.type_for("orientation_notice")).__module__ == "placements.notices"
