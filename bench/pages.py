@@ -406,7 +406,10 @@ def add_attachments(cohort, officials, departments, seats, coordinator) -> list:
     from exchange.models import Cohort
     from placements.models import Attachment
 
+    from django.utils import timezone
+
     completed = cohort.status == Cohort.Status.COMPLETED
+    now = timezone.now()
     week0 = cohort.orientation_start + datetime.timedelta(weeks=1)
     skip = {i for i in range(len(officials)) if withdrawn(i) or unplaced(i)}
     plan = plan_attachments(len(officials), departments, seats, skip=skip)
@@ -431,6 +434,7 @@ def add_attachments(cohort, officials, departments, seats, coordinator) -> list:
                 start=start,
                 end=start + datetime.timedelta(weeks=weeks, days=-3),
                 status=status,
+                published_at=None if status == Attachment.Status.PROPOSED else now,
                 supervisor="Ms Supervisor",
                 supervisor_email="supervisor@example.org",
                 assigned_by=coordinator,

@@ -7,8 +7,8 @@ from .roles import is_coordinator
 
 
 def cohorts_visible_to(*, user) -> QuerySet[Cohort]:
-    """Coordinators and admins see every cohort; liaisons the cohorts with attachees in their
-    departments; participants their own cohorts."""
+    """Coordinators and admins see every cohort; liaisons the cohorts with (published) attachees in
+    their departments; participants their own cohorts."""
     if is_coordinator(user):
         return Cohort.objects.all()
     if not user.is_authenticated:
@@ -16,9 +16,10 @@ def cohorts_visible_to(*, user) -> QuerySet[Cohort]:
     return Cohort.objects.filter(
         pk__in=Cohort.objects.filter(participants__user=user).values("pk")
     ) | Cohort.objects.filter(
-        pk__in=Cohort.objects.filter(participants__attachments__department__liaisons=user).values(
-            "pk"
-        )
+        pk__in=Cohort.objects.filter(
+            participants__attachments__department__liaisons=user,
+            participants__attachments__status="confirmed",
+        ).values("pk")
     )
 
 

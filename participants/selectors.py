@@ -10,8 +10,9 @@ from .notices import ParticipantKind
 
 
 def participants_visible_to(*, user) -> QuerySet[Participant]:
-    """Coordinators see everyone; a liaison the officials ever attached (live) to their
-    departments; a participant only themself."""
+    """Coordinators see everyone; a liaison the officials with a confirmed (published)
+    attachment at their departments (drafts are the coordinators' alone); a participant only
+    themself."""
     if not user.is_authenticated:
         return Participant.objects.none()
     if is_coordinator(user):
@@ -21,7 +22,7 @@ def participants_visible_to(*, user) -> QuerySet[Participant]:
         scope |= Q(
             pk__in=Participant.objects.filter(
                 attachments__department__liaisons=user,
-                attachments__status__in=["proposed", "confirmed"],
+                attachments__status="confirmed",
             ).values("pk")
         )
     return Participant.objects.filter(scope)

@@ -75,7 +75,7 @@ class ActivityForm(forms.ModelForm):
             self.fields["audience"].initial = Activity.Audience.DEPARTMENT
             officials = officials.filter(
                 pk__in=Attachment.objects.filter(
-                    department__in=departments, status__in=Attachment.LIVE_STATUSES
+                    department__in=departments, status=Attachment.Status.CONFIRMED
                 ).values("participant_id")
             )
         self.fields["participants"].queryset = officials

@@ -10,11 +10,21 @@ from exchange.models import Cohort, HostDepartment
 from participants.models import Participant
 
 
+class AttachmentQuerySet(models.QuerySet):
+    def published(self):
+        """What the official and the liaisons may see: attachments that were published (confirmed
+        at least once), including those cancelled since. Drafts never were."""
+        return self.filter(published_at__isnull=False)
+
+
 class Attachment(models.Model):
     """An official at a host department from `start` to `end` (both days included).
 
-    The rules between attachments (orientation first, stay bounds, no overlap, capacity, quotas)
-    live in `placements.services`, which every path uses; the database backs the local ones.
+    `proposed` attachments are the cohort's draft: only coordinators see them, and they send
+    nothing. Publishing confirms them (`published_at` is set once, the first time) and tells the
+    official and the liaisons. The rules between attachments (orientation first, stay bounds, no
+    overlap, capacity, quotas) live in `placements.services`, which every path uses; the database
+    backs the local ones; drafts hold their seats like published attachments do.
     """
 
     class Status(models.TextChoices):
@@ -52,9 +62,12 @@ class Attachment(models.Model):
         related_name="+",
         verbose_name=_("assigned by"),
     )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords(verbose_name=_("attachment history"))
+
+    objects = AttachmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("attachment")
@@ -66,6 +79,10 @@ class Attachment(models.Model):
                 condition=Q(start__lte=F("end")),
                 name="attachment_start_before_end",
                 violation_error_message=_("An attachment must end on or after the day it starts."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="confirmed") | Q(published_at__isnull=False),
+                name="attachment_confirmed_is_published",
             ),
         ]
         indexes = [
@@ -81,6 +98,14 @@ class Attachment(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status in self.LIVE_STATUSES
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.PROPOSED
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
 
 
 class Activity(models.Model):

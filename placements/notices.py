@@ -5,6 +5,7 @@ change: queued rows carry them.
 """
 
 import datetime
+import hashlib
 from collections.abc import Iterable
 from typing import ClassVar
 
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from exchange import notice_registry as registry
-from exchange.models import Notification
+from exchange.models import Cohort, Notification
 from exchange.notifications.outbox import notification_enqueue
 from exchange.notifications.planner import at_reminder_hour, due_offset, reminder_row
 from exchange.notifications.types import (
@@ -46,6 +47,8 @@ class PlacementKind(models.TextChoices):
     ATTACHMENT_CHANGED = "attachment_changed", gettext_lazy("Attachment changed")
     ATTACHMENT_CANCELLED = "attachment_cancelled", gettext_lazy("Attachment cancelled")
     ACTIVITY_CHANGED = "activity_changed", gettext_lazy("Activity changed")
+    PLACEMENT_PUBLISHED = "placement_published", gettext_lazy("Your placement")
+    ATTACHEES_DIGEST = "attachees_digest", gettext_lazy("New attachees")
 
 
 class PlacementNotice(NotificationType):
@@ -271,6 +274,103 @@ class ActivityChanged(ActivityNotice):
         return _("{title} has changed. These are the current details.").format(title=related.title)
 
 
+@registry.register_type
+class PlacementPublished(PlacementNotice):
+    """The official's placement, as published: every confirmed attachment of theirs (related
+    object: the Participant). One per official per publication."""
+
+    kind = PlacementKind.PLACEMENT_PUBLISHED
+
+    def about(self, related: Participant) -> str:
+        return related.cohort.name
+
+    def intro(self, notification, related: Participant) -> str:
+        return _(
+            "Your placement in {cohort} is confirmed. These are your attachments; your schedule "
+            "shows them with their activities."
+        ).format(cohort=related.cohort.name)
+
+    def facts(self, notification, related: Participant) -> list[tuple[str, str]]:
+        facts = []
+        for attachment in _confirmed_attachments(related):
+            facts += attachment_facts(attachment, for_liaison=False)
+        return facts
+
+    def obsolete_reason(self, notification, related: Participant) -> str | None:
+        if related.status == Participant.Status.WITHDRAWN:
+            return participant_notices.NO_LONGER_CONFIRMED
+        if not _confirmed_attachments(related):
+            return ATTACHMENT_NOT_CONFIRMED
+        return None
+
+
+def _confirmed_attachments(participant: Participant) -> list[Attachment]:
+    return list(
+        participant.attachments.filter(status=Attachment.Status.CONFIRMED)
+        .select_related("department", "participant")
+        .order_by("start", "pk")
+    )
+
+
+@registry.register_type
+class AttacheesDigest(PlacementNotice):
+    """A liaison's digest of a publication: every official coming to their department(s)
+    (related object: the Cohort; the attachments and the officials' names are in the context)."""
+
+    kind = PlacementKind.ATTACHEES_DIGEST
+
+    def subject(self, notification, related) -> str:
+        """Names the official, or the count when there are several."""
+        names = self.official_names(notification)
+        if len(names) == 1:
+            about = names[0]
+        else:
+            about = ngettext("%(count)d official", "%(count)d officials", len(names)) % {
+                "count": len(names)
+            }
+        return _("{kind}: {about}").format(kind=self.label, about=about)
+
+    def official_names(self, notification) -> list[str]:
+        return list(notification.context.get("officials", []))
+
+    def attachments(self, notification) -> list[Attachment]:
+        return list(
+            Attachment.objects.filter(
+                pk__in=notification.context.get("attachments", []),
+                status=Attachment.Status.CONFIRMED,
+            )
+            .select_related("participant", "department")
+            .order_by("department__abbreviation", "start", "participant__name_en")
+        )
+
+    def intro(self, notification, related) -> str:
+        return ngettext(
+            "%(count)d official of %(cohort)s is to be attached to your department:",
+            "%(count)d officials of %(cohort)s are to be attached to your department(s):",
+            len(self.official_names(notification)),
+        ) % {"count": len(self.official_names(notification)), "cohort": related.name}
+
+    def facts(self, notification, related) -> list[tuple[str, str]]:
+        return [
+            (
+                str(a.participant),
+                f"{a.department.abbreviation}, {period(a.start, a.end)}",
+            )
+            for a in self.attachments(notification)
+        ]
+
+    def link(self, notification, related) -> str:
+        return reverse("placements:liaison_attachees")
+
+    def link_label(self, notification, related) -> str:
+        return _("Open my attachees")
+
+    def obsolete_reason(self, notification, related) -> str | None:
+        if not self.attachments(notification):
+            return ATTACHMENT_NOT_CONFIRMED
+        return None
+
+
 # Recording: services call these inside their own transaction.
 
 ATTACHMENT_KINDS = {
@@ -304,6 +404,46 @@ def notices_for_activity_changed(*, activity: Activity, recipients: Iterable) ->
         cohort=activity.cohort,
         dedupe_stem=f"activity_changed:activity:{activity.pk}:seq{activity.sequence}",
     )
+
+
+def _version_key(attachments: list[Attachment]) -> str:
+    """Names a publication by the attachments and the versions published: the same publication
+    recorded twice is one notice; a later one is another."""
+    parts = sorted(f"{a.pk}.{int(a.updated_at.timestamp() * 1_000_000)}" for a in attachments)
+    return hashlib.sha256(",".join(parts).encode()).hexdigest()[:20]
+
+
+def notices_for_publication(*, attachments: list[Attachment]) -> int:
+    """Tell each official once of their published placement (all their confirmed attachments)
+    and each liaison once of every official coming to their department(s)."""
+    by_official: dict[int, list[Attachment]] = {}
+    by_liaison: dict[int, tuple[object, list[Attachment]]] = {}
+    for attachment in attachments:
+        by_official.setdefault(attachment.participant_id, []).append(attachment)
+        for liaison in attachment.department.liaisons.all():
+            by_liaison.setdefault(liaison.pk, (liaison, []))[1].append(attachment)
+    recorded = 0
+    for published in by_official.values():
+        participant = published[0].participant
+        recorded += notification_enqueue(
+            recipients=[participant.user],
+            kind=PlacementKind.PLACEMENT_PUBLISHED,
+            related=participant,
+            cohort=participant.cohort,
+            dedupe_stem=f"placement_published:participant:{participant.pk}:{_version_key(published)}",
+        )
+    for liaison, coming in by_liaison.values():
+        cohort = coming[0].participant.cohort
+        names = sorted({str(a.participant) for a in coming})
+        recorded += notification_enqueue(
+            recipients=[liaison],
+            kind=PlacementKind.ATTACHEES_DIGEST,
+            related=cohort,
+            cohort=cohort,
+            dedupe_stem=f"attachees_digest:cohort:{cohort.pk}:{_version_key(coming)}",
+            context={"attachments": sorted(a.pk for a in coming), "officials": names},
+        )
+    return recorded
 
 
 # Reminder plans, run by the engine's planner.
@@ -435,3 +575,4 @@ def register() -> None:
     registry.register_related(
         "placements.activity", lambda: Activity.objects.select_related("department")
     )
+    registry.register_related("exchange.cohort", lambda: Cohort.objects.all())

@@ -31,8 +31,8 @@ from .schedule import HONG_KONG, ScheduleItem, activity_item, attachment_item, o
 
 
 def attachments_visible_to(*, user) -> QuerySet[Attachment]:
-    """Coordinators see every attachment; a liaison those at their departments; a participant
-    their own."""
+    """Coordinators see every attachment, drafts included; a liaison the published ones at their
+    departments; a participant their own published ones."""
     if not user.is_authenticated:
         return Attachment.objects.none()
     if is_coordinator(user):
@@ -40,14 +40,15 @@ def attachments_visible_to(*, user) -> QuerySet[Attachment]:
     scope = Q(participant__user=user)
     if is_liaison(user):
         scope |= Q(department__liaisons=user)
-    return Attachment.objects.filter(scope).distinct()
+    return Attachment.objects.published().filter(scope).distinct()
 
 
 def activity_audiences(*, activities) -> dict[int, list[Participant]]:
     """Who each activity is for, in three queries whatever the number of activities.
 
     - whole cohort: every official of the cohort who has not withdrawn;
-    - department: officials with a live attachment at the activity's department on its day;
+    - department: officials with a confirmed attachment at the activity's department on its day
+      (a draft is nobody's business but the coordinators');
     - named: the officials named on it (withdrawn ones excluded).
     """
     activities = list(activities)
@@ -68,7 +69,7 @@ def activity_audiences(*, activities) -> dict[int, list[Participant]]:
         attachments = list(
             Attachment.objects.filter(
                 department_id__in={a.department_id for a in department_activities},
-                status__in=Attachment.LIVE_STATUSES,
+                status=Attachment.Status.CONFIRMED,
                 start__lte=last,
                 end__gte=first,
             )
@@ -124,13 +125,13 @@ def activities_editable_by(*, user) -> QuerySet[Activity]:
 
 
 def attachees_of_liaison(*, user, today: datetime.date) -> QuerySet[Attachment]:
-    """Live attachments at the liaison's departments that have not ended: now and upcoming, with
-    what is needed to contact the official."""
+    """Confirmed attachments at the liaison's departments that have not ended: now and upcoming,
+    with what is needed to contact the official. Drafts are not shown."""
     if not user.is_authenticated:
         return Attachment.objects.none()
     return (
         Attachment.objects.filter(
-            department__liaisons=user, status__in=Attachment.LIVE_STATUSES, end__gte=today
+            department__liaisons=user, status=Attachment.Status.CONFIRMED, end__gte=today
         )
         .exclude(participant__status=Participant.Status.WITHDRAWN)
         .select_related("participant__home_city", "participant__cohort", "department")
@@ -150,15 +151,18 @@ def _midnight(day: datetime.date) -> datetime.datetime:
 
 
 def schedule_for_participant(*, participant: Participant) -> Schedule:
-    """Everything on an official's schedule: orientation week, attachments (cancelled ones too, so
-    that calendars drop them) and every activity meant for them, cancelled ones included.
+    """Everything on an official's schedule: orientation week, published attachments (cancelled
+    ones too, so that calendars drop them; never drafts) and every activity meant for them,
+    cancelled ones included.
 
     Two queries whatever the number of activities (load `participant` with its cohort). Who an
     activity is for follows `activity_audiences`: the whole cohort, the officials named on it, or
     the officials live-attached to its department on one of its days.
     """
     cohort = participant.cohort
-    attachments = list(participant.attachments.select_related("department").order_by("start", "pk"))
+    attachments = list(
+        participant.attachments.published().select_related("department").order_by("start", "pk")
+    )
     audience = Q(audience=Activity.Audience.COHORT) | Q(
         audience=Activity.Audience.NAMED,
         pk__in=Activity.participants.through.objects.filter(participant=participant).values(
@@ -166,7 +170,7 @@ def schedule_for_participant(*, participant: Participant) -> Schedule:
         ),
     )
     for attachment in attachments:
-        if attachment.is_live:
+        if attachment.status == Attachment.Status.CONFIRMED:
             audience |= Q(
                 audience=Activity.Audience.DEPARTMENT,
                 department_id=attachment.department_id,
@@ -254,7 +258,10 @@ def attachment_history(*, user, cohort: Cohort | None = None, participant=None, 
     if participant is not None:
         records = records.filter(participant=participant)
     if not is_coordinator(user):
-        records = records.filter(id__in=attachments_visible_to(user=user).values("pk"))
+        # Versions of the draft are the coordinators' alone.
+        records = records.filter(id__in=attachments_visible_to(user=user).values("pk")).exclude(
+            status=Attachment.Status.PROPOSED
+        )
     return records.order_by("-history_date", "-history_id")[:limit]
 
 

@@ -23,6 +23,7 @@ only for their own department(s), for that department's attachees or named attac
 bumps `Activity.sequence` (calendar clients then replace the event) and tells the audience.
 """
 
+import dataclasses
 import datetime
 from collections.abc import Iterable
 
@@ -31,7 +32,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -42,7 +43,11 @@ from participants.models import Participant
 from participants.services import participant_lock, participant_set_withdrawn
 
 from .models import Activity, Attachment
-from .notices import notices_for_activity_changed, notices_for_attachment
+from .notices import (
+    notices_for_activity_changed,
+    notices_for_attachment,
+    notices_for_publication,
+)
 from .selectors import activity_audience
 
 
@@ -112,7 +117,7 @@ def _check_activity(
                 Attachment.objects.filter(
                     department=department,
                     participant__in=participants,
-                    status__in=Attachment.LIVE_STATUSES,
+                    status=Attachment.Status.CONFIRMED,
                 ).values_list("participant_id", flat=True)
             )
             strangers = [p for p in participants if p.pk not in attached]
@@ -263,6 +268,7 @@ def activity_cancel(*, activity: Activity, by) -> Activity:
 REASON_CREATED = _("Assigned")
 REASON_CHANGED = _("Changed")
 REASON_CONFIRMED = _("Confirmed")
+REASON_PUBLISHED = _("Published")
 REASON_CANCELLED = _("Cancelled")
 
 
@@ -471,7 +477,8 @@ def attachment_create(
 ) -> Attachment:
     """Attach an official to a host department from `start` to `end` (both included), after
     checking every rule of the module docstring under the participant and capacity locks.
-    Records history and the notices to the official and the department's liaisons."""
+    Records history. A draft (`proposed`, the default) tells nobody; a `confirmed` one is
+    published at once: the official and the department's liaisons are told."""
     participant, department = _lock(participant, department)
     attachment_check(participant=participant, department=department, start=start, end=end)
     attachment = Attachment(
@@ -480,13 +487,15 @@ def attachment_create(
         start=start,
         end=end,
         status=Attachment.Status.CONFIRMED if confirmed else Attachment.Status.PROPOSED,
+        published_at=timezone.now() if confirmed else None,
         supervisor=supervisor,
         supervisor_email=supervisor_email,
         notes=notes,
         assigned_by=by,
     )
     _save(attachment, by=by, reason=REASON_CREATED)
-    notices_for_attachment(attachment=attachment, event="created")
+    if confirmed:
+        notices_for_publication(attachments=[attachment])
     return attachment
 
 
@@ -503,8 +512,9 @@ def attachment_update(
     notes: str | None = None,
 ) -> Attachment:
     """Change a live attachment's dates, department (a reassignment) or details, under the same
-    rules as `attachment_create`. Only a change of department or dates is news to the official
-    and the liaisons, so only then is a notice recorded."""
+    rules as `attachment_create`. Only a change of department or dates of a published attachment
+    is news to the official and the liaisons, so only then is a notice recorded; a draft's changes
+    stay in the draft."""
     participant, department = _lock(attachment.participant, department)
     current = _live_attachment(attachment)
     attachment_check(
@@ -531,28 +541,20 @@ def attachment_update(
     if notes is not None:
         current.notes = notes
     _save(current, by=by, reason=reason)
-    if moved:
+    if moved and current.is_published:
         notices_for_attachment(attachment=current, event="changed")
     return current
 
 
 @transaction.atomic
 def attachment_confirm(*, attachment: Attachment, by: AbstractBaseUser | None) -> Attachment:
-    """Confirm a proposed attachment, checking the rules again (the cohort may have changed)."""
-    participant, department = _lock(attachment.participant, attachment.department)
+    """Publish one draft attachment (see `plan_publish`), checking the rules again (the cohort
+    may have changed since it was drafted)."""
+    _lock(attachment.participant, attachment.department)
     current = _live_attachment(attachment)
     if current.status == Attachment.Status.CONFIRMED:
         return current
-    attachment_check(
-        participant=participant,
-        department=department,
-        start=current.start,
-        end=current.end,
-        exclude=current,
-    )
-    current.status = Attachment.Status.CONFIRMED
-    _save(current, by=by, reason=REASON_CONFIRMED)
-    notices_for_attachment(attachment=current, event="changed")
+    _publish([current], by=by)
     return current
 
 
@@ -569,8 +571,91 @@ def attachment_cancel(
     if reason:
         full_reason = gettext("Cancelled: {reason}").format(reason=reason)
     _save(current, by=by, reason=full_reason)
-    notices_for_attachment(attachment=current, event="cancelled")
+    # A draft was never told to anyone: dropping it is news to nobody.
+    if current.is_published:
+        notices_for_attachment(attachment=current, event="cancelled")
     return current
+
+
+def _publish(drafts: list[Attachment], *, by) -> None:
+    """Check every draft again as a whole (the caller holds the locks), then confirm them all and
+    record one notice per official and one digest per liaison; or refuse with every reason and
+    change nothing."""
+    errors = []
+    for draft in drafts:
+        try:
+            attachment_check(
+                participant=draft.participant,
+                department=draft.department,
+                start=draft.start,
+                end=draft.end,
+                exclude=draft,
+            )
+        except ValidationError as error:
+            errors += [
+                gettext("{name} at {dept}: {reason}").format(
+                    name=draft.participant.name_en, dept=draft.department.abbreviation, reason=m
+                )
+                for m in error.messages
+            ]
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    for draft in drafts:
+        draft.status = Attachment.Status.CONFIRMED
+        draft.published_at = draft.published_at or now
+        _save(draft, by=by, reason=REASON_PUBLISHED)
+    notices_for_publication(attachments=drafts)
+
+
+@dataclasses.dataclass(frozen=True)
+class PublishResult:
+    attachments: int
+    officials: int
+    notices: int
+
+
+@transaction.atomic
+def plan_publish(
+    *,
+    cohort: Cohort,
+    by: AbstractBaseUser | None,
+    participants: Iterable[Participant] | None = None,
+) -> PublishResult:
+    """Publish the cohort's draft (or the drafts of the given officials): every proposed
+    attachment is checked again under the locks, as a whole, and all are confirmed in one
+    transaction, or none is (the error names each refusal: say another coordinator took a seat
+    meanwhile). Each official is told once, with their whole placement; each liaison gets one
+    digest naming every official coming to them. Publishing again sends nothing more."""
+    drafts = Attachment.objects.filter(
+        participant__cohort=cohort, status=Attachment.Status.PROPOSED
+    ).exclude(participant__status=Participant.Status.WITHDRAWN)
+    if participants is not None:
+        drafts = drafts.filter(participant__in=[p.pk for p in participants])
+    officials = sorted(set(drafts.values_list("participant_id", flat=True)))
+    # Locks in the services' order: the officials' rows first, then the capacity rows.
+    list(
+        Participant.objects.select_for_update(of=("self",)).filter(pk__in=officials).order_by("pk")
+    )
+    departments = sorted(set(drafts.values_list("department_id", flat=True)))
+    list(
+        HostCapacity.objects.select_for_update()
+        .filter(cohort=cohort, department_id__in=departments)
+        .order_by("department_id")
+    )
+    locked = list(
+        drafts.select_for_update(of=("self",))
+        .select_related("participant__cohort", "department")
+        .order_by("participant_id", "start", "pk")
+    )
+    if not locked:
+        return PublishResult(attachments=0, officials=0, notices=0)
+    _publish(locked, by=by)
+    return PublishResult(
+        attachments=len(locked),
+        officials=len({a.participant_id for a in locked}),
+        notices=len({a.participant_id for a in locked if a.participant.user_id}),
+    )
 
 
 @transaction.atomic

@@ -131,6 +131,10 @@ class AttachmentFactory(factory.django.DjangoModelFactory):
     )
     end = factory.LazyAttribute(lambda a: a.start + datetime.timedelta(days=27))
     status = Attachment.Status.CONFIRMED
+    # Confirmed means published; a draft (proposed) never was.
+    published_at = factory.LazyAttribute(
+        lambda a: timezone.now() if a.status == Attachment.Status.CONFIRMED else None
+    )
     supervisor = "Ms Supervisor"
 
 

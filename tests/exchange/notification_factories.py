@@ -25,6 +25,10 @@ def related_for(kind, participant):
         return AttachmentFactory(participant=participant)
     if kind in ACTIVITY_KINDS:
         return ActivityFactory(cohort=participant.cohort)
+    if kind == PlacementKind.PLACEMENT_PUBLISHED:
+        AttachmentFactory(participant=participant)
+    if kind == PlacementKind.ATTACHEES_DIGEST:
+        return participant.cohort
     return participant
 
 
@@ -38,6 +42,9 @@ def event_context(kind, related) -> dict:
         return {"event_date": related.end.isoformat(), "days_before": 7}
     if kind == PlacementKind.ACTIVITY_REMINDER:
         return {"event_at": related.starts_at.isoformat(), "days_before": 1}
+    if kind == PlacementKind.ATTACHEES_DIGEST:
+        coming = AttachmentFactory(participant__cohort=related)
+        return {"attachments": [coming.pk], "officials": [str(coming.participant)]}
     return {}
 
 

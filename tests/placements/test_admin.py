@@ -39,7 +39,8 @@ def test_adding_in_the_admin_goes_through_the_service(admin_client_, admin_user,
     assert (attachment.status, attachment.assigned_by) == ("confirmed", admin_user)
     record = attachment.history.get()
     assert (record.history_change_reason, record.history_user) == ("Assigned", admin_user)
-    assert Notification.objects.filter(kind="attachment_created").exists()
+    # Added as confirmed: published at once, so the official is told.
+    assert Notification.objects.filter(kind="placement_published").exists()
 
 
 def test_the_admin_shows_the_rules_refusals_on_the_form(admin_client_, make_official, dpo):
@@ -75,7 +76,7 @@ def test_changing_in_the_admin_reassigns_confirms_and_cancels(admin_client_, off
     attachment.refresh_from_db()
     assert (attachment.department, attachment.status) == (td, "confirmed")
     reasons = list(attachment.history.values_list("history_change_reason", flat=True))
-    assert reasons == ["Confirmed", "Reassigned from DPO to TD", "Assigned"]
+    assert reasons == ["Published", "Reassigned from DPO to TD", "Assigned"]
 
     back = admin_client_.post(url, {**data, "status": "proposed"})
     assert "cannot go back to proposed" in str(back.context["adminform"].form.errors)

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from placements.models import Attachment
-from placements.services import attachment_create
+from placements.services import attachment_confirm, attachment_create
 from tests.factories import CohortFactory, HostCapacityFactory, ParticipantFactory
 from tests.placements.conftest import day
 
@@ -114,9 +114,14 @@ def test_a_liaison_sees_their_attachee_but_not_the_others(
     client, liaison, attachment, make_official
 ):
     client.force_login(liaison)
+    # A draft is the coordinators' alone: not even the department's liaison sees it.
+    assert client.get(attachment.participant.get_absolute_url()).status_code == 404
+    attachment_confirm(attachment=attachment, by=None)
     detail = client.get(attachment.participant.get_absolute_url())
     assert detail.status_code == 200
     body = detail.content.decode()
-    assert "DPO" in body and "Assigned" in body
+    assert "DPO" in body and "Published" in body
+    # The draft's own versions stay out of the liaison's history.
+    assert "Assigned" not in body
     assert reverse("placements:attachment_cancel", args=[attachment.pk]) not in body
     assert client.get(make_official("Not Theirs").get_absolute_url()).status_code == 404

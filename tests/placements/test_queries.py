@@ -4,6 +4,7 @@ whatever the cohort's size: the same bound holds at 30 and at 300 officials."""
 import datetime
 
 import pytest
+from django.utils import timezone
 from django.urls import reverse
 
 from exchange.models import HostCapacity
@@ -60,6 +61,7 @@ def populate(cohort, city, size: int) -> None:
                 start=day(3, 8),
                 end=day(4, 2),
                 status="confirmed",
+                published_at=timezone.now(),
             )
         )
         if i % 3 == 0:

@@ -72,6 +72,21 @@ def test_schedule_holds_everything_meant_for_the_official_and_nothing_else():
         start=attachment.end + datetime.timedelta(days=1),
         end=attachment.end + datetime.timedelta(days=5),
         status="cancelled",
+        published_at=timezone.now(),  # published, then cancelled: calendars must drop it
+    )
+    AttachmentFactory(  # a draft, and a cancelled draft: nobody told her of them
+        participant=alice,
+        department=td,
+        start=old.end + datetime.timedelta(days=1),
+        end=old.end + datetime.timedelta(days=3),
+        status="proposed",
+    )
+    AttachmentFactory(
+        participant=alice,
+        department=dpo,
+        start=old.end + datetime.timedelta(days=4),
+        end=old.end + datetime.timedelta(days=6),
+        status="cancelled",
     )
     day = attachment.start + datetime.timedelta(days=1)
     whole = ActivityFactory(cohort=cohort, title="Opening")

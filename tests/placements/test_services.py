@@ -29,18 +29,28 @@ def refusal(official, department, start, end, **kwargs) -> list[str]:
     return caught.value.messages
 
 
-def test_assigning_records_the_attachment_its_history_and_the_notices(
+def test_assigning_records_a_draft_with_its_history_and_tells_nobody(
     official, dpo, coordinator, liaison
 ):
     attachment = assign(official, dpo, day(3, 8), day(4, 9), by=coordinator, supervisor="Ms Lee")
     assert attachment.status == "proposed"
+    assert attachment.published_at is None
     assert attachment.assigned_by == coordinator
     record = attachment.history.get()
     assert record.history_type == "+"
     assert record.history_change_reason == "Assigned"
     assert record.history_user == coordinator
-    notices = Notification.objects.filter(kind="attachment_created", object_id=attachment.pk)
-    assert {n.recipient for n in notices} == {official.user, liaison}
+    # A draft is the coordinators' alone: no mail to the official or the liaisons.
+    assert not Notification.objects.exists()
+
+
+def test_assigning_confirmed_publishes_at_once_and_tells_the_official_and_the_liaison(
+    official, dpo, coordinator, liaison
+):
+    attachment = assign(official, dpo, day(3, 8), day(4, 9), by=coordinator, confirmed=True)
+    assert attachment.published_at is not None
+    told = {(n.kind, n.recipient) for n in Notification.objects.all()}
+    assert told == {("placement_published", official.user), ("attachees_digest", liaison)}
 
 
 def test_assign_confirmed_at_once(official, dpo):
@@ -144,7 +154,7 @@ def test_several_broken_rules_are_all_named(make_official, dpo):
 def test_cancelling_frees_the_seat(make_official, dpo, coordinator, liaison):
     HostCapacity.objects.filter(department=dpo).update(seats=1)
     first, second = make_official("First One"), make_official("Second One")
-    attachment = assign(first, dpo, day(3, 8), day(4, 9))
+    attachment = assign(first, dpo, day(3, 8), day(4, 9), confirmed=True)
     assert "DPO is full" in refusal(second, dpo, day(3, 8), day(4, 9))[0]
     cancelled = attachment_cancel(attachment=attachment, by=coordinator, reason="ill")
     assert cancelled.status == "cancelled"
@@ -159,7 +169,7 @@ def test_cancelling_frees_the_seat(make_official, dpo, coordinator, liaison):
 def test_reassigning_and_moving_dates_keep_the_rules_and_the_history(
     official, dpo, td, coordinator, liaison
 ):
-    attachment = assign(official, dpo, day(3, 8), day(4, 9), by=coordinator)
+    attachment = assign(official, dpo, day(3, 8), day(4, 9), by=coordinator, confirmed=True)
     # The attachment does not overlap itself.
     moved = attachment_update(
         attachment=attachment, by=coordinator, department=dpo, start=day(3, 15), end=day(4, 16)
@@ -203,8 +213,8 @@ def test_confirming_checks_the_rules_again(official, dpo, coordinator, cohort):
     attachment = assign(official, dpo, day(3, 8), day(4, 9), by=coordinator)
     confirmed = attachment_confirm(attachment=attachment, by=coordinator)
     assert confirmed.status == "confirmed"
-    assert confirmed.history.first().history_change_reason == "Confirmed"
-    assert Notification.objects.filter(kind="attachment_changed").count() == 1
+    assert confirmed.history.first().history_change_reason == "Published"
+    assert Notification.objects.filter(kind="placement_published").count() == 1
 
     other = assign(official, dpo, day(4, 12), day(4, 30), by=coordinator)
     # The cohort's orientation was moved after the assignment (outside the cohort service).
