@@ -403,10 +403,10 @@ def add_officials(cohort, size, cities, departments, username_stem, completed) -
 def add_attachments(cohort, officials, departments, seats, coordinator) -> list:
     """Live attachments within the seats (1 in 7 still proposed in a running cohort); a withdrawn
     official's attachment was cancelled. Each has its history record, as the services leave."""
+    from django.utils import timezone
+
     from exchange.models import Cohort
     from placements.models import Attachment
-
-    from django.utils import timezone
 
     completed = cohort.status == Cohort.Status.COMPLETED
     now = timezone.now()

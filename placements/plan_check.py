@@ -78,9 +78,7 @@ def plan_check(*, cohort: Cohort, participants=None) -> PlanCheck:
     """The findings of every live attachment of the cohort (or of the given officials), and the
     draft that publishing would confirm. Seven queries."""
     live = list(
-        Attachment.objects.filter(
-            participant__cohort=cohort, status__in=Attachment.LIVE_STATUSES
-        )
+        Attachment.objects.filter(participant__cohort=cohort, status__in=Attachment.LIVE_STATUSES)
         .exclude(participant__status=Participant.Status.WITHDRAWN)
         .select_related("participant__home_city", "department")
         .order_by("participant_id", "start", "pk")
@@ -235,8 +233,10 @@ def _soft_findings(cohort, live, wishes, interests, areas, liaisons) -> list[Fin
                     attachment.pk,
                 )
             )
-        elif interests[participant.pk] and areas[department.pk] and not (
-            interests[participant.pk] & areas[department.pk]
+        elif (
+            interests[participant.pk]
+            and areas[department.pk]
+            and not (interests[participant.pk] & areas[department.pk])
         ):
             findings.append(
                 Finding(
@@ -289,7 +289,9 @@ def _soft_findings(cohort, live, wishes, interests, areas, liaisons) -> list[Fin
                     gettext(
                         "{name}'s stay ends on {day}, before the shortest stay ({earliest})."
                     ).format(
-                        name=names[participant_id], day=_day(end), earliest=_day(cohort.earliest_end)
+                        name=names[participant_id],
+                        day=_day(end),
+                        earliest=_day(cohort.earliest_end),
                     ),
                     participant_id,
                 )

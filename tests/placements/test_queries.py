@@ -4,8 +4,8 @@ whatever the cohort's size: the same bound holds at 30 and at 300 officials."""
 import datetime
 
 import pytest
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 
 from exchange.models import HostCapacity
 from participants.models import HostPreference, Participant
