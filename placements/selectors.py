@@ -233,6 +233,13 @@ def board_participants(
         officials = officials.filter(Exists(live_attachments().filter(participant=OuterRef("pk"))))
     return (
         officials.select_related("home_city", "cohort")
+        .annotate(
+            has_draft=Exists(
+                Attachment.objects.filter(
+                    participant=OuterRef("pk"), status=Attachment.Status.PROPOSED
+                )
+            )
+        )
         .prefetch_related(
             "focus_areas",
             Prefetch(
@@ -305,6 +312,9 @@ class CohortDashboard:
     orientation_days: list[tuple[datetime.date, bool]]
     today: datetime.date
     short_stays: list[Participant] = field(default_factory=list)
+    drafts: int = 0
+    draft_officials: int = 0
+    draft_liaisons: int = 0
 
     @property
     def statuses(self) -> list[tuple[str, str, int]]:
@@ -431,6 +441,8 @@ def cohort_dashboard(*, cohort: Cohort, today: datetime.date | None = None) -> C
         for a in live
         if last_end[a.participant_id] < cohort.earliest_end
     }
+    # The draft: what publishing would confirm, and whom it would tell.
+    drafts = [a for a in live if a.status == Attachment.Status.PROPOSED]
     monday, sunday = week_of(today)
     first, _sunday = week_of(cohort.orientation_start)
     _monday, last = week_of(cohort.orientation_end)
@@ -453,6 +465,18 @@ def cohort_dashboard(*, cohort: Cohort, today: datetime.date | None = None) -> C
         orientation_days=orientation_days,
         today=today,
         short_stays=list(short.values()),
+        drafts=len(drafts),
+        draft_officials=len({a.participant_id for a in drafts}),
+        draft_liaisons=(
+            HostDepartment.liaisons.through.objects.filter(
+                hostdepartment_id__in={a.department_id for a in drafts}
+            )
+            .values("user_id")
+            .distinct()
+            .count()
+            if drafts
+            else 0
+        ),
     )
 
 

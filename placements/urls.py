@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import export_views, official_views, views
+from . import export_views, official_views, plan_views, views
 
 app_name = "placements"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("cohorts/new/", views.CohortCreateView.as_view(), name="cohort_create"),
     path("cohorts/<int:pk>/edit/", views.CohortUpdateView.as_view(), name="cohort_update"),
     path("cohorts/<int:pk>/board/", views.CohortBoardView.as_view(), name="cohort_board"),
+    path("cohorts/<int:pk>/plan/", plan_views.PlanPublishView.as_view(), name="plan_publish"),
     path("cohorts/<int:pk>/timeline/", views.CohortTimelineView.as_view(), name="cohort_timeline"),
     path(
         "cohorts/<int:pk>/history/",

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 PAGES = {
     "placements:cohort_board": 13,
-    "placements:cohort_dashboard": 10,
+    "placements:cohort_dashboard": 11,  # +1: whom publishing the draft tells
     "placements:cohort_timeline": 6,
 }
 
