@@ -127,13 +127,45 @@ class AttachmentForm(forms.ModelForm):
         return cleaned
 
 
-class AttachmentCreateForm(AttachmentForm):
-    """Assign an official: department and period, proposed or confirmed at once."""
+WISH_LABELS = {
+    1: _("1st choice"),
+    2: _("2nd choice"),
+    3: _("3rd choice"),
+    4: _("4th choice"),
+    5: _("5th choice"),
+}
 
-    confirmed = forms.BooleanField(label=_("Confirm now"), required=False)
+
+class AttachmentCreateForm(AttachmentForm):
+    """Assign an official: department and period, a draft or published at once. No department
+    is chosen for the coordinator: the official's wishes come first in the list, marked."""
+
+    confirmed = forms.BooleanField(label=_("Publish now"), required=False)
 
     class Meta(AttachmentForm.Meta):
         fields = ["department", "start", "end", "supervisor", "notes"]
+
+    def __init__(self, *args, wishes: dict[int, int] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        wishes = wishes or {}
+        field = self.fields["department"]
+        field.empty_label = _("Choose a department…")
+        field.queryset = field.queryset.order_by("abbreviation")
+        choices = list(field.choices)
+        empty, options = choices[:1], choices[1:]
+
+        def rank(choice):
+            return wishes.get(int(str(choice[0])), 99)
+
+        field.choices = empty + [
+            (
+                value,
+                f"{label} · {WISH_LABELS.get(wishes[int(str(value))], '')}"
+                if int(str(value)) in wishes
+                else label,
+            )
+            for value, label in sorted(options, key=rank)
+        ]
 
 
 class AttachmentCancelForm(forms.Form):
@@ -146,26 +178,27 @@ def first_monday_after(day: datetime.date) -> datetime.date:
 
 
 def assignment_initial(*, participant: Participant, departments: list[HostDepartment]) -> dict:
-    """Sensible defaults for the assign form, read from what `board_participants` prefetched:
-    the first preferred department not yet used, from the Monday after orientation (or after the
-    official's last live attachment) to the Friday on which the shortest stay is reached."""
+    """Sensible dates for the assign form, read from what `board_participants` prefetched: from
+    the Monday after orientation (or after the official's last live attachment) to the Friday on
+    which the shortest stay is reached. The department is the coordinator's choice: none is
+    preselected (`assignment_wishes` marks the official's wishes in the list)."""
     cohort = participant.cohort
     live = participant.live_attachments
-    used = {a.department_id for a in live}
-    allowed = {d.pk for d in departments}
-    wished = [
-        p.department_id
-        for p in participant.preferences.all()
-        if p.department_id in allowed and p.department_id not in used
-    ]
     start = first_monday_after(max([cohort.orientation_end, *(a.end for a in live)]))
     end = max(cohort.earliest_end, start + datetime.timedelta(days=25))
     end += datetime.timedelta(days=(4 - end.weekday()) % 7)
     end = min(end, cohort.latest_end)
-    initial = {"start": start, "end": max(end, start)}
-    if wished:
-        initial["department"] = wished[0]
-    return initial
+    return {"start": start, "end": max(end, start)}
+
+
+def assignment_wishes(*, participant: Participant) -> dict[int, int]:
+    """The official's ranked wishes not yet used, department id → rank (from the prefetch)."""
+    used = {a.department_id for a in participant.live_attachments}
+    return {
+        p.department_id: p.rank
+        for p in participant.preferences.all()
+        if p.department_id not in used
+    }
 
 
 STATUS_FILTERS = [("", _("Any status")), *Participant.Status.choices]

@@ -30,6 +30,7 @@ from .forms import (
     BoardFilterForm,
     CohortForm,
     assignment_initial,
+    assignment_wishes,
     seats_of,
 )
 from .models import Attachment
@@ -375,11 +376,42 @@ class CohortBoardView(RoleRequiredMixin, CohortMixin, ListView):
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
+        context = super().get_context_data(
             cohort=self.cohort,
             filters=self.filters,
             departments=list(departments_for_cohort(self.cohort)),
             history=attachment_history(user=self.request.user, cohort=self.cohort),
+            **kwargs,
+        )
+        context.update(
+            board_counts(cohort=self.cohort, user=self.request.user, filters=self.filters)
+        )
+        context["matching"] = context["paginator"].count
+        return context
+
+
+def board_counts(*, cohort, user, filters) -> dict:
+    """How many officials match the board's filters, and how many are still unassigned."""
+    unassigned = board_participants(cohort=cohort, user=user, assignment="unassigned")
+    return {"unassigned": unassigned.exclude(status=Participant.Status.WITHDRAWN).count()}
+
+
+class BoardCountView(RoleRequiredMixin, CohortMixin, TemplateView):
+    """The board's counts, refreshed by htmx after every change in a row."""
+
+    allowed_roles = (Role.COORDINATOR,)
+    template_name = "placements/fragments/board_count.html"
+
+    def get_context_data(self, **kwargs):
+        cohort = self.get_cohort()
+        filters = BoardFilterForm(self.request.GET or None, cohort=cohort)
+        data = filters.cleaned_data if filters.is_valid() else {}
+        matching = board_participants(
+            cohort=cohort, user=self.request.user, **{k: v for k, v in data.items() if v}
+        ).count()
+        return super().get_context_data(
+            matching=matching,
+            **board_counts(cohort=cohort, user=self.request.user, filters=filters),
             **kwargs,
         )
 
@@ -513,6 +545,7 @@ class AttachmentCreateView(BoardActionMixin, View):
             data,
             cohort=cohort,
             initial=initial,
+            wishes=assignment_wishes(participant=official),
             instance=Attachment(participant=participant),
             prefix=f"assign-{participant.pk}",
         )

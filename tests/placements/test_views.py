@@ -164,11 +164,15 @@ def test_assign_form_opens_in_the_row_with_sensible_defaults(coordinator_client,
     assert response.status_code == 200
     assert body.lstrip().startswith(f'<tbody id="official-{official.pk}"')
     form = response.context["form"]
-    assert {key: form.initial[key] for key in ("department", "start", "end")} == {
-        "department": td.pk,
+    # No department is chosen for the coordinator; the official's wish comes first, marked.
+    assert form.initial.get("department") is None
+    assert {key: form.initial[key] for key in ("start", "end")} == {
         "start": day(3, 8),
         "end": day(4, 2),
     }
+    choices = list(form.fields["department"].choices)
+    assert choices[0][0] == ""
+    assert str(choices[1][0]) == str(td.pk) and choices[1][1].endswith("1st choice")
     assert 'type="date"' in body
 
 
