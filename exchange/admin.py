@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
+from .forms import ReminderDaysMixin
 from .models import City, CityQuota, Cohort, FocusArea, HostCapacity, HostDepartment, Notification
 
 
@@ -28,20 +30,40 @@ class HostDepartmentAdmin(TranslationAdmin):
     filter_horizontal = ["focus_areas"]
 
 
-class CityQuotaInline(admin.TabularInline):
-    model = CityQuota
+class BoundedInline(admin.TabularInline):
+    """An inline that builds at most `max_num` forms, whatever the posted TOTAL_FORMS says, and
+    refuses more with the formset's error (Django would otherwise build up to 1000 more)."""
+
     extra = 0
+    max_num = 100
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("absolute_max", self.max_num)
+        kwargs.setdefault("validate_max", True)
+        return super().get_formset(request, obj, **kwargs)
+
+
+class CityQuotaInline(BoundedInline):
+    model = CityQuota
+    max_num = 50
     autocomplete_fields = ["city"]
 
 
-class HostCapacityInline(admin.TabularInline):
+class HostCapacityInline(BoundedInline):
     model = HostCapacity
-    extra = 0
+    max_num = 100
     autocomplete_fields = ["department"]
+
+
+class CohortAdminForm(ReminderDaysMixin, forms.ModelForm):
+    class Meta:
+        model = Cohort
+        fields = "__all__"  # noqa: DJ007 (the ModelAdmin's fieldsets decide which fields show)
 
 
 @admin.register(Cohort)
 class CohortAdmin(admin.ModelAdmin):
+    form = CohortAdminForm
     list_display = ["name", "direction", "status", "orientation_start", "orientation_end"]
     list_filter = ["direction", "status"]
     search_fields = ["name"]
