@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy as _
 from exchange.models import City, CityQuota, Cohort, HostCapacity, HostDepartment
 from exchange.roles import is_coordinator, is_liaison
 from exchange.selectors import departments_of_liaison
+from exchange.validators import validate_programme_date
 from participants.models import Participant
 from participants.services import participant_lock, participant_set_withdrawn
 
@@ -302,6 +303,14 @@ def attachment_check(
     """
     if start is None or end is None:
         raise ValidationError(_("Give both the first and the last day of the attachment."))
+    outside = {}
+    for field, value in (("start", start), ("end", end)):
+        try:
+            validate_programme_date(value)
+        except ValidationError as error:
+            outside[field] = error.messages
+    if outside:
+        raise ValidationError(outside)
     if end < start:
         raise ValidationError(
             {"end": gettext("The attachment must end on or after the day it starts.")}
