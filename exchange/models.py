@@ -324,7 +324,11 @@ class Notification(models.Model):
         verbose_name=_("cohort"),
     )
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
-    scheduled_at = models.DateTimeField(_("send at"), db_index=True)
+    # The admin may edit these times: a year-1 value could not be read back, and would stop the
+    # dispatcher and every page that lists notices.
+    scheduled_at = models.DateTimeField(
+        _("send at"), db_index=True, validators=[validate_programme_date]
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
@@ -332,13 +336,19 @@ class Notification(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     # The dispatcher leaves a row alone until its lease runs out: a queued send (or a queued retry)
     # owns it until then. A send that died without recording anything is picked up again after.
-    leased_until = models.DateTimeField(_("leased until"), null=True, blank=True)
-    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    leased_until = models.DateTimeField(
+        _("leased until"), null=True, blank=True, validators=[validate_programme_date]
+    )
+    last_attempt_at = models.DateTimeField(
+        _("last attempt"), null=True, blank=True, validators=[validate_programme_date]
+    )
     dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
     context = models.JSONField(_("context"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    read_at = models.DateTimeField(
+        _("read"), null=True, blank=True, validators=[validate_programme_date]
+    )
 
     class Meta:
         verbose_name = _("notification")

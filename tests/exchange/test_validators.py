@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from exchange import validators
-from exchange.models import CityQuota, Cohort, HostCapacity
+from exchange.models import CityQuota, Cohort, HostCapacity, Notification
+from tests.exchange.notification_factories import make_notification
 from tests.factories import CityFactory, CohortFactory, HostDepartmentFactory
 
 HONG_KONG = ZoneInfo("Asia/Hong_Kong")
@@ -239,3 +240,58 @@ def test_the_admin_refuses_huge_seats_and_a_huge_total_forms(admin_client_):
     assert capacities.non_form_errors() == ["Please submit at most 100 forms."]
     assert list(CityQuota.objects.values_list("seats", flat=True)) == [10]
     assert not HostCapacity.objects.exists()
+
+
+def test_the_admin_refuses_a_notice_time_in_year_one(admin_client_):
+    notification = make_notification()
+    before = Notification.objects.values().get()
+    data = {
+        "recipient": notification.recipient_id,
+        "kind": notification.kind,
+        "content_type": notification.content_type_id,
+        "object_id": notification.object_id,
+        "cohort": "",
+        "language": "en",
+        "scheduled_at_0": "0001-01-01",
+        "scheduled_at_1": "00:00",
+        "status": "pending",
+        "leased_until_0": "",
+        "leased_until_1": "",
+        "last_attempt_at_0": "",
+        "last_attempt_at_1": "",
+        "context": "{}",
+        "read_at_0": "9999-12-31",
+        "read_at_1": "23:00",
+    }
+    url = reverse("admin:exchange_notification_change", args=[notification.pk])
+    response = admin_client_.post(url, data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["scheduled_at"] == errors["read_at"] == [YEARS]
+    assert Notification.objects.values().get() == before
+    assert admin_client_.get(reverse("admin:exchange_notification_changelist")).status_code == 200
+
+
+def test_the_admin_refuses_a_user_who_joined_in_year_one(admin_client_, coordinator):
+    url = reverse("admin:auth_user_change", args=[coordinator.pk])
+    data = {
+        "username": coordinator.username,
+        "first_name": coordinator.first_name,
+        "last_name": coordinator.last_name,
+        "email": coordinator.email,
+        "is_active": "on",
+        "is_staff": "on",
+        "groups": [group.pk for group in coordinator.groups.all()],
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": "0001-01-01",
+        "date_joined_1": "00:00",
+    }
+    response = admin_client_.post(url, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["date_joined"] == [YEARS]
+    coordinator.refresh_from_db()
+    assert coordinator.date_joined.year > 2000
+
+    data["date_joined_0"] = "2026-12-01"
+    assert admin_client_.post(url, data).status_code == 302
