@@ -390,3 +390,15 @@ def test_the_row_limit_grows_with_the_reference_data(coordinator_client, cohort)
         CityFactory(code=f"X{number:02d}")
     page = coordinator_client.get(reverse("placements:cohort_update", args=[cohort.pk]))
     assert len(page.context["quotas"].forms) == 55
+
+
+def test_cohort_save_refuses_huge_seats_given_as_numbers(coordinator, cohort, shenzhen, dpo):
+    """Callers other than the form (the demo seed, a shell) pass seats as plain numbers."""
+    before = cohort_state()
+    with pytest.raises(ValidationError) as raised:
+        cohort_save(cohort=cohort, quotas={shenzhen: 32767}, capacities={dpo: 201}, by=coordinator)
+    assert raised.value.messages == [
+        "Shenzhen: Give a number of seats between 0 and 200.",
+        "DPO: Give a number of seats between 0 and 200.",
+    ]
+    assert cohort_state() == before
