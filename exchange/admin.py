@@ -1,8 +1,14 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
+from .forms import ReminderDaysMixin
 from .models import City, CityQuota, Cohort, FocusArea, HostCapacity, HostDepartment, Notification
+from .validators import validate_programme_date
 
 
 @admin.register(City)
@@ -28,20 +34,40 @@ class HostDepartmentAdmin(TranslationAdmin):
     filter_horizontal = ["focus_areas"]
 
 
-class CityQuotaInline(admin.TabularInline):
-    model = CityQuota
+class BoundedInline(admin.TabularInline):
+    """An inline that builds at most `max_num` forms, whatever the posted TOTAL_FORMS says, and
+    refuses more with the formset's error (Django would otherwise build up to 1000 more)."""
+
     extra = 0
+    max_num = 100
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("absolute_max", self.max_num)
+        kwargs.setdefault("validate_max", True)
+        return super().get_formset(request, obj, **kwargs)
+
+
+class CityQuotaInline(BoundedInline):
+    model = CityQuota
+    max_num = 50
     autocomplete_fields = ["city"]
 
 
-class HostCapacityInline(admin.TabularInline):
+class HostCapacityInline(BoundedInline):
     model = HostCapacity
-    extra = 0
+    max_num = 100
     autocomplete_fields = ["department"]
+
+
+class CohortAdminForm(ReminderDaysMixin, forms.ModelForm):
+    class Meta:
+        model = Cohort
+        fields = "__all__"  # noqa: DJ007 (the ModelAdmin's fieldsets decide which fields show)
 
 
 @admin.register(Cohort)
 class CohortAdmin(admin.ModelAdmin):
+    form = CohortAdminForm
     list_display = ["name", "direction", "status", "orientation_start", "orientation_end"]
     list_filter = ["direction", "status"]
     search_fields = ["name"]
@@ -85,3 +111,23 @@ class NotificationAdmin(admin.ModelAdmin):
     date_hierarchy = "scheduled_at"
     autocomplete_fields = ["recipient", "cohort"]
     readonly_fields = ["dedupe_key", "attempts", "last_error", "sent_at", "created_at"]
+
+
+class UserDatesForm(UserChangeForm):
+    """Django's user form, with its dates within the programme's years: a year-1 "date joined"
+    could not be read back, and the user could no longer sign in or be listed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("last_login", "date_joined"):
+            if name in self.fields:
+                self.fields[name].validators.append(validate_programme_date)
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class ProgrammeUserAdmin(UserAdmin):
+    form = UserDatesForm

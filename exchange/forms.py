@@ -3,6 +3,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from .validators import normalise_reminder_days
+
 
 def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
     """Put a service's `ValidationError` on the form: on a field the form has, else on top."""
@@ -11,3 +13,11 @@ def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
         return
     for field, errors in error.error_dict.items():
         form.add_error(field if field in form.fields else None, errors)
+
+
+class ReminderDaysMixin:
+    """For a ModelForm of a cohort with `orientation_reminder_days`: people type "7, 1", and the
+    offsets are stored as "7,1" once `exchange.validators` accepts them."""
+
+    def clean_orientation_reminder_days(self):
+        return normalise_reminder_days(self.cleaned_data["orientation_reminder_days"])

@@ -6,15 +6,35 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, validate_comma_separated_integer_list
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .notice_registry import kind_choices
+from .validators import (
+    FIRST_DAY,
+    LAST_DAY,
+    MAX_STAY_DAYS,
+    is_programme_date,
+    validate_orientation_reminder_days,
+    validate_programme_date,
+    validate_reminder_days,
+    validate_seats,
+    validate_stay_days,
+)
 
 CSC_VENUE = "Civil Service College"
+
+
+def days_after(day: datetime.date, days: int) -> datetime.date:
+    """`day` plus `days`, held at the calendar's ends rather than overflowing: a cohort read
+    from bad data still shows its pages."""
+    try:
+        return day + datetime.timedelta(days=days)
+    except OverflowError:
+        return datetime.date.max if days > 0 else datetime.date.min
 
 
 class City(models.Model):
@@ -98,33 +118,45 @@ class Cohort(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PLANNING
     )
-    orientation_start = models.DateField(_("orientation starts"))
-    orientation_end = models.DateField(_("orientation ends"))
+    orientation_start = models.DateField(
+        _("orientation starts"), validators=[validate_programme_date]
+    )
+    orientation_end = models.DateField(_("orientation ends"), validators=[validate_programme_date])
     orientation_venue = models.CharField(_("orientation venue"), max_length=200, default=CSC_VENUE)
     min_stay_days = models.PositiveSmallIntegerField(
         _("shortest stay (days)"),
         default=28,
+        validators=[validate_stay_days],
         help_text=_("Orientation included. The press release says four weeks to three months."),
     )
     max_stay_days = models.PositiveSmallIntegerField(
-        _("longest stay (days)"), default=91, help_text=_("Orientation included.")
+        _("longest stay (days)"),
+        default=91,
+        validators=[validate_stay_days],
+        help_text=_("Orientation included."),
     )
     # Reminder offsets, in days before the event; the notification planner reads them.
     orientation_reminder_days = models.CharField(
         _("orientation reminders (days before)"),
         max_length=50,
         default="7,1",
-        validators=[validate_comma_separated_integer_list],
+        validators=[validate_orientation_reminder_days],
         help_text=_("Comma-separated, e.g. 7,1"),
     )
     attachment_start_reminder_days = models.PositiveSmallIntegerField(
-        _("reminder before an attachment starts (days)"), default=3
+        _("reminder before an attachment starts (days)"),
+        default=3,
+        validators=[validate_reminder_days],
     )
     attachment_end_reminder_days = models.PositiveSmallIntegerField(
-        _("reminder before an attachment ends (days)"), default=7
+        _("reminder before an attachment ends (days)"),
+        default=7,
+        validators=[validate_reminder_days],
     )
     activity_reminder_days = models.PositiveSmallIntegerField(
-        _("reminder before an activity (days)"), default=1
+        _("reminder before an activity (days)"),
+        default=1,
+        validators=[validate_reminder_days],
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -143,7 +175,21 @@ class Cohort(models.Model):
                 name="cohort_min_stay_within_max",
                 violation_error_message=_("The shortest stay cannot be longer than the longest."),
             ),
+            # With the constraint above, both days fall within the programme's years; the field
+            # validators say so to people first.
+            models.CheckConstraint(
+                condition=Q(orientation_start__gte=FIRST_DAY, orientation_end__lte=LAST_DAY),
+                name="cohort_orientation_within_programme_years",
+            ),
         ]
+
+    # What the reminder planner reads; `exchange.notifications` changes them together.
+    REMINDER_FIELDS = (
+        "orientation_reminder_days",
+        "attachment_start_reminder_days",
+        "attachment_end_reminder_days",
+        "activity_reminder_days",
+    )
 
     def __str__(self):
         return self.name
@@ -158,21 +204,36 @@ class Cohort(models.Model):
     @property
     def latest_end(self) -> datetime.date:
         """The last day an official of this cohort may still be attached."""
-        return self.orientation_start + datetime.timedelta(days=self.max_stay_days - 1)
+        return days_after(self.orientation_start, self.max_stay_days - 1)
 
     @property
     def earliest_end(self) -> datetime.date:
         """The first day on which an official's stay reaches the shortest allowed length."""
-        return self.orientation_start + datetime.timedelta(days=self.min_stay_days - 1)
+        return days_after(self.orientation_start, self.min_stay_days - 1)
 
     def clean(self):
-        if (
-            self.orientation_start
-            and self.orientation_end
-            and self.orientation_end < self.orientation_start
-        ):
+        start, end, longest = self.orientation_start, self.orientation_end, self.max_stay_days
+        if not (start and end):
+            return
+        if end < start:
             raise ValidationError(
                 {"orientation_end": _("Orientation must end on or after the day it starts.")}
+            )
+        # Checked only on values the field validators accept; they explain the others.
+        valid = (
+            is_programme_date(start)
+            and is_programme_date(end)
+            and isinstance(longest, int)
+            and 1 <= longest <= MAX_STAY_DAYS
+        )
+        if valid and end >= self.latest_end:
+            raise ValidationError(
+                {
+                    "max_stay_days": gettext(
+                        "The longest stay includes orientation ({days} days) and must leave "
+                        "time for an attachment after it: make it longer than {days} days."
+                    ).format(days=(end - start).days + 1)
+                }
             )
 
 
@@ -185,7 +246,7 @@ class CityQuota(models.Model):
     city = models.ForeignKey(
         City, on_delete=models.PROTECT, related_name="quotas", verbose_name=_("city")
     )
-    seats = models.PositiveSmallIntegerField(_("seats"))
+    seats = models.PositiveSmallIntegerField(_("seats"), validators=[validate_seats])
 
     class Meta:
         verbose_name = _("city quota")
@@ -211,7 +272,7 @@ class HostCapacity(models.Model):
         related_name="capacities",
         verbose_name=_("host department"),
     )
-    seats = models.PositiveSmallIntegerField(_("seats"), validators=[MinValueValidator(0)])
+    seats = models.PositiveSmallIntegerField(_("seats"), validators=[validate_seats])
 
     class Meta:
         verbose_name = _("host capacity")
@@ -263,7 +324,11 @@ class Notification(models.Model):
         verbose_name=_("cohort"),
     )
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
-    scheduled_at = models.DateTimeField(_("send at"), db_index=True)
+    # The admin may edit these times: a year-1 value could not be read back, and would stop the
+    # dispatcher and every page that lists notices.
+    scheduled_at = models.DateTimeField(
+        _("send at"), db_index=True, validators=[validate_programme_date]
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
@@ -271,13 +336,19 @@ class Notification(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     # The dispatcher leaves a row alone until its lease runs out: a queued send (or a queued retry)
     # owns it until then. A send that died without recording anything is picked up again after.
-    leased_until = models.DateTimeField(_("leased until"), null=True, blank=True)
-    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    leased_until = models.DateTimeField(
+        _("leased until"), null=True, blank=True, validators=[validate_programme_date]
+    )
+    last_attempt_at = models.DateTimeField(
+        _("last attempt"), null=True, blank=True, validators=[validate_programme_date]
+    )
     dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
     context = models.JSONField(_("context"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    read_at = models.DateTimeField(
+        _("read"), null=True, blank=True, validators=[validate_programme_date]
+    )
 
     class Meta:
         verbose_name = _("notification")

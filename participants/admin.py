@@ -1,13 +1,14 @@
 from django import forms
 from django.contrib import admin
 
+from exchange.admin import BoundedInline
+
 from .models import HostPreference, NominationImport, Participant
 from .services import city_quota_check
 
 
-class HostPreferenceInline(admin.TabularInline):
+class HostPreferenceInline(BoundedInline):
     model = HostPreference
-    extra = 0
     autocomplete_fields = ["department"]
 
 

@@ -1,7 +1,7 @@
 """Forms of the placement board and of cohort management. They only parse and check input; the
-rules live in `placements.services`, whose errors the views put back on these forms.
-
-Forms of placements. They read and type-check input; the rules live in `services`.
+rules live in `placements.services`, whose errors the views put back on these forms. The bounds on
+single values (dates, stays, seats, reminders) are the model fields' validators
+(`exchange.validators`), which these ModelForms apply.
 """
 
 import datetime
@@ -10,15 +10,33 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from exchange.forms import ReminderDaysMixin
 from exchange.models import City, CityQuota, Cohort, HostCapacity, HostDepartment
 from exchange.roles import is_coordinator
 from exchange.selectors import departments_for_cohort, departments_of_liaison
+from exchange.validators import (
+    FIRST_DAY,
+    LAST_DAY,
+    MAX_REMINDER_DAYS,
+    MAX_SEATS,
+    MAX_STAY_DAYS,
+)
 from participants.models import Participant
 
 from .models import Activity, Attachment
 
 # The browser's own date-and-time picker; values are read in the site's zone, Hong Kong time.
 DATETIME_WIDGET_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """The browser's picker, offering only the programme's years."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        bounds = {"min": f"{FIRST_DAY.isoformat()}T00:00", "max": f"{LAST_DAY.isoformat()}T23:59"}
+        super().__init__({**bounds, **(attrs or {})}, format=DATETIME_WIDGET_FORMAT)
 
 
 class ActivityForm(forms.ModelForm):
@@ -39,12 +57,8 @@ class ActivityForm(forms.ModelForm):
             "description",
         ]
         widgets = {
-            "starts_at": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format=DATETIME_WIDGET_FORMAT
-            ),
-            "ends_at": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format=DATETIME_WIDGET_FORMAT
-            ),
+            "starts_at": DateTimeInput(),
+            "ends_at": DateTimeInput(),
             "participants": forms.CheckboxSelectMultiple,
             "description": forms.Textarea(attrs={"rows": 3}),
         }
@@ -57,6 +71,8 @@ class ActivityForm(forms.ModelForm):
     def __init__(self, *args, user, cohort: Cohort, **kwargs):
         super().__init__(*args, **kwargs)
         self.cohort = cohort
+        # The model's own checks (within the cohort's stay) then show next to the fields.
+        self.instance.cohort = cohort
         officials = cohort.participants.exclude(status=Participant.Status.WITHDRAWN).order_by(
             "name_en"
         )
@@ -96,10 +112,13 @@ class ActivityForm(forms.ModelForm):
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker, offering only the programme's years."""
+
     input_type = "date"
 
     def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
+        bounds = {"min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()}
+        super().__init__({**bounds, **(attrs or {})}, format="%Y-%m-%d")
 
 
 class AttachmentForm(forms.ModelForm):
@@ -233,7 +252,11 @@ class BoardFilterForm(forms.Form):
         self.fields["department"].label_from_instance = lambda d: d.abbreviation
 
 
-class CohortForm(forms.ModelForm):
+def _number(limit: int, low: int = 1) -> forms.NumberInput:
+    return forms.NumberInput(attrs={"min": low, "max": limit})
+
+
+class CohortForm(ReminderDaysMixin, forms.ModelForm):
     class Meta:
         model = Cohort
         fields = [
@@ -250,15 +273,68 @@ class CohortForm(forms.ModelForm):
             "attachment_end_reminder_days",
             "activity_reminder_days",
         ]
-        widgets = {"orientation_start": DateInput(), "orientation_end": DateInput()}
+        widgets = {
+            "orientation_start": DateInput(),
+            "orientation_end": DateInput(),
+            "min_stay_days": _number(MAX_STAY_DAYS),
+            "max_stay_days": _number(MAX_STAY_DAYS),
+            "attachment_start_reminder_days": _number(MAX_REMINDER_DAYS),
+            "attachment_end_reminder_days": _number(MAX_REMINDER_DAYS),
+            "activity_reminder_days": _number(MAX_REMINDER_DAYS),
+        }
 
 
-CityQuotaFormSet = inlineformset_factory(
-    Cohort, CityQuota, fields=["city", "seats"], extra=0, can_delete=True
-)
-HostCapacityFormSet = inlineformset_factory(
-    Cohort, HostCapacity, fields=["department", "seats"], extra=0, can_delete=True
-)
+# The most rows a quota or capacity formset takes: one per city or department, and these bounds
+# are far above the programme's. The formset refuses more (and builds no more forms than this,
+# whatever the posted TOTAL_FORMS says); a reference table that grows past them raises them.
+QUOTA_ROWS = 50
+CAPACITY_ROWS = 100
+
+
+def _seats_formset(model, key: str, *, limit: int, extra: int):
+    return inlineformset_factory(
+        Cohort,
+        model,
+        fields=[key, "seats"],
+        widgets={"seats": _number(MAX_SEATS, low=0)},
+        extra=extra,
+        can_delete=True,
+        max_num=limit,
+        absolute_max=limit,
+        validate_max=True,
+    )
+
+
+def cohort_quota_formset(cohort: Cohort, data=None):
+    """The quota rows of a cohort, plus an empty row for every city without one."""
+    have = set(cohort.city_quotas.values_list("city_id", flat=True)) if cohort.pk else set()
+    missing = [c for c in City.objects.filter(is_home=False) if c.pk not in have]
+    formset_class = _seats_formset(
+        CityQuota, "city", limit=max(QUOTA_ROWS, len(have) + len(missing)), extra=len(missing)
+    )
+    return formset_class(
+        data, instance=cohort, prefix="quotas", initial=[{"city": c.pk} for c in missing]
+    )
+
+
+def cohort_capacity_formset(cohort: Cohort, data=None):
+    """The capacity rows of a cohort, plus an empty row for every active department without one."""
+    have = (
+        set(cohort.host_capacities.values_list("department_id", flat=True)) if cohort.pk else set()
+    )
+    missing = [d for d in HostDepartment.objects.filter(is_active=True) if d.pk not in have]
+    formset_class = _seats_formset(
+        HostCapacity,
+        "department",
+        limit=max(CAPACITY_ROWS, len(have) + len(missing)),
+        extra=len(missing),
+    )
+    return formset_class(
+        data,
+        instance=cohort,
+        prefix="capacities",
+        initial=[{"department": d.pk} for d in missing],
+    )
 
 
 def seats_of(formset) -> dict:

@@ -1,12 +1,25 @@
 """Attachments of officials to host departments, and the activities on their schedules."""
 
+import datetime
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from exchange.models import Cohort, HostDepartment
+from exchange.validators import (
+    END_MOMENT,
+    FIRST_DAY,
+    FIRST_MOMENT,
+    LAST_DAY,
+    is_programme_date,
+    validate_programme_date,
+)
 from participants.models import Participant
 
 
@@ -46,8 +59,8 @@ class Attachment(models.Model):
         related_name="attachments",
         verbose_name=_("host department"),
     )
-    start = models.DateField(_("start"))
-    end = models.DateField(_("end"))
+    start = models.DateField(_("start"), validators=[validate_programme_date])
+    end = models.DateField(_("end"), validators=[validate_programme_date])
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED
     )
@@ -83,6 +96,10 @@ class Attachment(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="confirmed") | Q(published_at__isnull=False),
                 name="attachment_confirmed_is_published",
+            ),
+            models.CheckConstraint(
+                condition=Q(start__gte=FIRST_DAY, end__lte=LAST_DAY),
+                name="attachment_within_programme_years",
             ),
         ]
         indexes = [
@@ -135,8 +152,8 @@ class Activity(models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    starts_at = models.DateTimeField(_("starts"))
-    ends_at = models.DateTimeField(_("ends"))
+    starts_at = models.DateTimeField(_("starts"), validators=[validate_programme_date])
+    ends_at = models.DateTimeField(_("ends"), validators=[validate_programme_date])
     location = models.CharField(_("location"), max_length=300, blank=True)
     department = models.ForeignKey(
         HostDepartment,
@@ -179,6 +196,11 @@ class Activity(models.Model):
                 name="activity_starts_before_it_ends",
                 violation_error_message=_("An activity must end after it starts."),
             ),
+            # With the constraint above, both moments fall within the programme's years.
+            models.CheckConstraint(
+                condition=Q(starts_at__gte=FIRST_MOMENT, ends_at__lte=END_MOMENT),
+                name="activity_within_programme_years",
+            ),
             models.CheckConstraint(
                 condition=~Q(audience="department") | Q(department__isnull=False),
                 name="activity_department_audience_has_department",
@@ -191,6 +213,35 @@ class Activity(models.Model):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        """An activity takes place during its cohort's stay: from the first day of orientation to
+        the last day an official may still be attached (`Cohort.latest_end`)."""
+        if self.cohort_id is None or self.starts_at is None or self.ends_at is None:
+            return
+        # Moments outside the programme's years are explained by the field validators.
+        if not (is_programme_date(self.starts_at) and is_programme_date(self.ends_at)):
+            return
+        first_day, last_day = self.cohort.orientation_start, self.cohort.latest_end
+        if last_day >= datetime.date.max:
+            return
+        opens = timezone.make_aware(datetime.datetime.combine(first_day, datetime.time.min))
+        closes = timezone.make_aware(
+            datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time.min)
+        )
+        message = gettext(
+            "An activity takes place during the cohort's stay, from {first} to {last}."
+        ).format(
+            first=formats.date_format(first_day, "DATE_FORMAT"),
+            last=formats.date_format(last_day, "DATE_FORMAT"),
+        )
+        errors = {}
+        if not opens <= self.starts_at < closes:
+            errors["starts_at"] = message
+        if not opens < self.ends_at <= closes:
+            errors["ends_at"] = message
+        if errors:
+            raise ValidationError(errors)
 
 
 class ExportLog(models.Model):

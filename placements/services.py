@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy as _
 from exchange.models import City, CityQuota, Cohort, HostCapacity, HostDepartment
 from exchange.roles import is_coordinator, is_liaison
 from exchange.selectors import departments_of_liaison
+from exchange.validators import validate_programme_date, validate_seats
 from participants.models import Participant
 from participants.services import participant_lock, participant_set_withdrawn
 
@@ -308,6 +309,14 @@ def attachment_check(
     """
     if start is None or end is None:
         raise ValidationError(_("Give both the first and the last day of the attachment."))
+    outside = {}
+    for field, value in (("start", start), ("end", end)):
+        try:
+            validate_programme_date(value)
+        except ValidationError as error:
+            outside[field] = error.messages
+    if outside:
+        raise ValidationError(outside)
     if end < start:
         raise ValidationError(
             {"end": gettext("The attachment must end on or after the day it starts.")}
@@ -759,6 +768,25 @@ def _check_quotas(cohort: Cohort, quotas: dict[City, int]) -> None:
             )
 
 
+def _check_seats(quotas: dict[City, int], capacities: dict[HostDepartment, int]) -> None:
+    """The seats come as plain numbers, not as rows that full_clean() would judge."""
+    named = [
+        *((city.name, seats) for city, seats in quotas.items()),
+        *((department.abbreviation, seats) for department, seats in capacities.items()),
+    ]
+    problems = []
+    for name, seats in named:
+        try:
+            validate_seats(seats)
+        except ValidationError as error:
+            problems += [
+                gettext("{name}: {problem}").format(name=name, problem=problem)
+                for problem in error.messages
+            ]
+    if problems:
+        raise ValidationError(problems)
+
+
 @transaction.atomic
 def cohort_save(
     *,
@@ -772,7 +800,8 @@ def cohort_save(
 
     A change may not strand what exists: live attachments must still start after orientation
     and end within the longest stay, no department may drop below the officials it holds on any
-    day, and no city below its non-withdrawn officials.
+    day, and no city below its non-withdrawn officials. Every number of seats keeps the bounds
+    of `exchange.validators`, as the cohort's own values do (`full_clean()`).
     """
     if cohort.pk:
         # Serialise with attachment writers, which read the capacity rows under lock.
@@ -780,6 +809,7 @@ def cohort_save(
         list(HostCapacity.objects.select_for_update().filter(cohort=cohort))
         list(CityQuota.objects.select_for_update().filter(cohort=cohort))
     cohort.full_clean()
+    _check_seats(quotas, capacities)
     _check_cohort_bounds(cohort)
     _check_capacities(cohort, capacities)
     _check_quotas(cohort, quotas)

@@ -2,7 +2,6 @@ from crispy_forms.helper import FormHelper
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.forms import inlineformset_factory
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView, U
 
 from exchange.forms import add_service_error
 from exchange.mixins import RoleRequiredMixin
-from exchange.models import City, CityQuota, Cohort, HostCapacity, HostDepartment
+from exchange.models import Cohort, HostDepartment
 from exchange.roles import Role, is_coordinator
 from exchange.selectors import cohorts_visible_to, departments_for_cohort, departments_of_liaison
 from participants.models import Participant
@@ -31,6 +30,8 @@ from .forms import (
     CohortForm,
     assignment_initial,
     assignment_wishes,
+    cohort_capacity_formset,
+    cohort_quota_formset,
     seats_of,
 )
 from .models import Attachment
@@ -305,39 +306,6 @@ class CohortCreateView(CohortFormView):
 class CohortUpdateView(CohortFormView):
     def get_cohort(self) -> Cohort:
         return get_object_or_404(cohorts_visible_to(user=self.request.user), pk=self.kwargs["pk"])
-
-
-def cohort_quota_formset(cohort: Cohort, data=None):
-    """The quota rows of a cohort, plus an empty row for every city without one."""
-    have = set(cohort.city_quotas.values_list("city_id", flat=True)) if cohort.pk else set()
-    missing = [c for c in City.objects.filter(is_home=False) if c.pk not in have]
-    formset_class = inlineformset_factory(
-        Cohort, CityQuota, fields=["city", "seats"], extra=len(missing), can_delete=True
-    )
-    return formset_class(
-        data, instance=cohort, prefix="quotas", initial=[{"city": c.pk} for c in missing]
-    )
-
-
-def cohort_capacity_formset(cohort: Cohort, data=None):
-    """The capacity rows of a cohort, plus an empty row for every active department without one."""
-    have = (
-        set(cohort.host_capacities.values_list("department_id", flat=True)) if cohort.pk else set()
-    )
-    missing = [d for d in HostDepartment.objects.filter(is_active=True) if d.pk not in have]
-    formset_class = inlineformset_factory(
-        Cohort,
-        HostCapacity,
-        fields=["department", "seats"],
-        extra=len(missing),
-        can_delete=True,
-    )
-    return formset_class(
-        data,
-        instance=cohort,
-        prefix="capacities",
-        initial=[{"department": d.pk} for d in missing],
-    )
 
 
 # The placement board. Row actions answer htmx requests with the official's row (the `<tbody>`

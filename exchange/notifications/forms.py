@@ -1,12 +1,13 @@
 from django import forms
 
+from exchange.forms import ReminderDaysMixin
 from exchange.models import Cohort
+from exchange.validators import MAX_REMINDER_DAYS
 
-from .services import MAX_REMINDER_DAYS
 
-
-class CohortRemindersForm(forms.ModelForm):
-    """A cohort's reminder offsets; the rules on them are in `cohort_reminders_update`."""
+class CohortRemindersForm(ReminderDaysMixin, forms.ModelForm):
+    """A cohort's reminder offsets; the rules on them are `exchange.validators`, which the model
+    fields and `cohort_reminders_update` apply."""
 
     class Meta:
         model = Cohort
@@ -20,7 +21,3 @@ class CohortRemindersForm(forms.ModelForm):
             name: forms.NumberInput(attrs={"min": 1, "max": MAX_REMINDER_DAYS})
             for name in fields[1:]
         }
-
-    def clean_orientation_reminder_days(self):
-        # "7, 1" is what people type; the stored form is "7,1".
-        return "".join(self.cleaned_data["orientation_reminder_days"].split())

@@ -13,19 +13,32 @@ moved event gets reminders for its new date.
 Reminders of things cancelled (an attachment, an activity, a withdrawn official, a completed
 cohort) are not planned, and pending ones are cancelled. The whole run is a fixed number of
 queries whatever the number of rows (two more per 2000 new reminders).
+
+One cohort the planner cannot plan (offsets or dates that the validators now refuse, kept from
+before they did) must not stop the reminders of every other: such a cohort is left out with a
+warning, and a plan that fails for the cohorts together is run again for each alone, so only the
+one it cannot plan is skipped. The first check reads nothing; the second costs one savepoint, and
+more queries only when a plan fails.
 """
 
 import dataclasses
 import datetime
+import logging
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from exchange import notice_registry as registry
 from exchange.models import Cohort, Notification
 from exchange.notifications.outbox import notifications_record
+
+logger = logging.getLogger(__name__)
+
+# The fields of a cohort that the plans read.
+PLANNED_FIELDS = frozenset({"orientation_start", "orientation_end", *Cohort.REMINDER_FIELDS})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,16 +78,58 @@ def reminder_row(*, kind, related, user_id, language, cohort_id, key, context, n
     )
 
 
+def plannable(cohorts: list[Cohort]) -> list[Cohort]:
+    """The cohorts whose dates and offsets the validators accept; a warning names each other."""
+    unplanned = [f.name for f in Cohort._meta.fields if f.name not in PLANNED_FIELDS]
+    accepted = []
+    for cohort in cohorts:
+        try:
+            cohort.clean_fields(exclude=unplanned)
+        except ValidationError as error:
+            logger.warning(
+                "No reminders planned for cohort %s (pk %s) until its settings are corrected: %s",
+                cohort,
+                cohort.pk,
+                "; ".join(f"{field}: {' '.join(m)}" for field, m in error.message_dict.items()),
+            )
+        else:
+            accepted.append(cohort)
+    return accepted
+
+
+def _due(plans: list, *, cohorts: list[Cohort], now: datetime.datetime) -> list[Notification]:
+    """The plans' reminders for these cohorts, all in one savepoint (which keeps the run's
+    transaction usable after a database error). If that fails, each plan is run alone, then a
+    failing plan for each cohort alone; what still fails is skipped with a warning."""
+    try:
+        with transaction.atomic():
+            return [row for plan in plans for row in plan.due(cohorts=cohorts, now=now)]
+    except Exception:  # Whatever breaks one cohort's reminders must not stop the others'.
+        if len(plans) > 1:
+            return [row for plan in plans for row in _due([plan], cohorts=cohorts, now=now)]
+        if len(cohorts) > 1:
+            return [row for cohort in cohorts for row in _due(plans, cohorts=[cohort], now=now)]
+        logger.warning(
+            "%s skipped cohort %s (pk %s): it cannot be planned.",
+            type(plans[0]).__name__,
+            cohorts[0],
+            cohorts[0].pk,
+            exc_info=True,
+        )
+        return []
+
+
 @transaction.atomic
 def reminders_plan(*, now: datetime.datetime | None = None) -> PlanResult:
     """Record every reminder due at `now` (default: now) and cancel the obsolete pending ones.
-    The new rows are dispatched after commit."""
+    The new rows are dispatched after commit. A cohort that cannot be planned is skipped with a
+    warning; the others are planned as usual."""
     now = now or timezone.now()
     plans = registry.plans()
     cancelled = sum(plan.cancel_obsolete() for plan in plans)
-    cohorts = list(Cohort.objects.exclude(status=Cohort.Status.COMPLETED))
+    cohorts = plannable(list(Cohort.objects.exclude(status=Cohort.Status.COMPLETED)))
     if not cohorts:
         return PlanResult(created=0, cancelled=cancelled)
-    rows = [row for plan in plans for row in plan.due(cohorts=cohorts, now=now)]
+    rows = _due(plans, cohorts=cohorts, now=now)
     created = notifications_record(rows=rows)
     return PlanResult(created=len(created), cancelled=cancelled)

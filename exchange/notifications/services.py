@@ -20,6 +20,7 @@ case the tests exercise:
   its worker every time still reaches the bound and is marked failed instead of looping.
 """
 
+import contextlib
 import dataclasses
 import datetime
 import logging
@@ -34,6 +35,7 @@ from django.utils.translation import gettext_noop
 
 from exchange.models import Cohort, Notification
 from exchange.notice_registry import type_for
+from exchange.validators import normalise_reminder_days
 
 from . import queue
 from .messages import build_email
@@ -258,15 +260,6 @@ def notifications_mark_all_read(*, user) -> int:
     )
 
 
-REMINDER_FIELDS = (
-    "orientation_reminder_days",
-    "attachment_start_reminder_days",
-    "attachment_end_reminder_days",
-    "activity_reminder_days",
-)
-MAX_REMINDER_DAYS = 60
-
-
 @transaction.atomic
 def cohort_reminders_update(
     *,
@@ -278,40 +271,20 @@ def cohort_reminders_update(
     activity_reminder_days: int,
 ) -> Cohort:
     """Change when a cohort's reminders go out: each offset is between 1 and 60 days before the
-    event; orientation may have up to five. Reminders already recorded stay as they are."""
+    event; orientation may have up to five (`exchange.validators`). Reminders already recorded
+    stay as they are."""
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
-    errors = {}
-    try:
-        offsets = sorted(
-            {int(part) for part in orientation_reminder_days.split(",") if part.strip()},
-            reverse=True,
-        )
-    except ValueError:
-        offsets = None
-    if not offsets:
-        errors["orientation_reminder_days"] = _(
-            "Give one or more whole numbers of days, separated by commas, e.g. 7,1."
-        )
-    elif len(offsets) > 5 or not all(1 <= d <= MAX_REMINDER_DAYS for d in offsets):
-        errors["orientation_reminder_days"] = _(
-            "Give at most five reminders, each between 1 and {limit} days before."
-        ).format(limit=MAX_REMINDER_DAYS)
-    singles = {
-        "attachment_start_reminder_days": attachment_start_reminder_days,
-        "attachment_end_reminder_days": attachment_end_reminder_days,
-        "activity_reminder_days": activity_reminder_days,
-    }
-    for field, value in singles.items():
-        if value is None or not 1 <= value <= MAX_REMINDER_DAYS:
-            errors[field] = _("Give a number of days between 1 and {limit}.").format(
-                limit=MAX_REMINDER_DAYS
-            )
-    if errors:
-        raise ValidationError(errors)
-    cohort.orientation_reminder_days = ",".join(str(d) for d in offsets)
-    for field, value in singles.items():
-        setattr(cohort, field, value)
-    cohort.full_clean()
-    cohort.save(update_fields=list(REMINDER_FIELDS))
+    # Stored as "14,7,1"; a value that cannot be read is left for full_clean() to refuse.
+    with contextlib.suppress(ValidationError):
+        orientation_reminder_days = normalise_reminder_days(orientation_reminder_days)
+    cohort.orientation_reminder_days = orientation_reminder_days
+    cohort.attachment_start_reminder_days = attachment_start_reminder_days
+    cohort.attachment_end_reminder_days = attachment_end_reminder_days
+    cohort.activity_reminder_days = activity_reminder_days
+    # Only these fields change, so only they are judged (and the cohort's own rules).
+    cohort.full_clean(
+        exclude=[f.name for f in Cohort._meta.fields if f.name not in Cohort.REMINDER_FIELDS]
+    )
+    cohort.save(update_fields=list(Cohort.REMINDER_FIELDS))
     logger.info("Reminder offsets of %s changed by %s", cohort, by)
     return cohort

@@ -40,6 +40,39 @@ def test_cohort_shortest_stay_not_longer_than_longest():
     )
 
 
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (datetime.date(1, 1, 1), datetime.date(2027, 3, 5)),
+        (datetime.date(1999, 12, 31), datetime.date(2000, 1, 5)),
+        (datetime.date(2100, 12, 28), datetime.date(2101, 1, 1)),
+        (datetime.date(9999, 12, 25), datetime.date(9999, 12, 31)),
+    ],
+)
+def test_cohort_orientation_within_the_programmes_years(start, end):
+    refused(
+        lambda: CohortFactory(orientation_start=start, orientation_end=end),
+        "cohort_orientation_within_programme_years",
+    )
+
+
+def test_attachment_and_activity_within_the_programmes_years():
+    attachment = AttachmentFactory()
+    attachment.start = datetime.date(1, 1, 1)
+    refused(attachment.save, "attachment_within_programme_years")
+    attachment.refresh_from_db()
+    attachment.end = datetime.date(9999, 12, 31)
+    refused(attachment.save, "attachment_within_programme_years")
+
+    activity = ActivityFactory()
+    activity.starts_at = datetime.datetime(1, 1, 1, tzinfo=datetime.UTC)
+    refused(activity.save, "activity_within_programme_years")
+    activity.refresh_from_db()
+    # Midnight ending 31 December 2100 in Hong Kong is the last moment allowed.
+    activity.ends_at = datetime.datetime(2100, 12, 31, 16, 0, 1, tzinfo=datetime.UTC)
+    refused(activity.save, "activity_within_programme_years")
+
+
 def test_one_quota_per_city_and_one_capacity_per_department():
     cohort = CohortFactory()
     city = CityFactory(code="SZ")

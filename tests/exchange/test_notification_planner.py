@@ -1,10 +1,13 @@
 """The reminder planner: what is due when, once, and nothing for cancelled things."""
 
 import datetime
+import logging
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
+from exchange import notice_registry as registry
 from exchange.models import Cohort, Notification
 from exchange.notifications import planner
 from participants.models import Participant
@@ -226,3 +229,71 @@ def test_the_planner_runs_a_fixed_number_of_queries(size, django_assert_max_num_
         "attachment_start_reminder",
         "activity_reminder",
     }
+
+
+# A cohort the planner cannot plan is skipped; the others get their reminders (issue 9).
+
+
+def warnings_of(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.get_records("call") if r.levelno == logging.WARNING]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("orientation_reminder_days", "99999999999,1"),
+        ("orientation_reminder_days", "7,x"),
+        ("activity_reminder_days", 32767),
+        ("attachment_start_reminder_days", 0),
+    ],
+)
+def test_a_cohort_with_offsets_from_before_the_validators_is_skipped_with_a_warning(
+    caplog, field, value
+):
+    good = CohortFactory(name="Good", orientation_start=TODAY, orientation_end=TODAY + days(4))
+    bad = CohortFactory(name="Bad", orientation_start=TODAY, orientation_end=TODAY + days(4))
+    official(good)
+    official(bad)
+    # Stored as the cohort form used to accept it (an update writes past the validators).
+    Cohort.objects.filter(pk=bad.pk).update(**{field: value})
+
+    result = planner.reminders_plan(now=at(TODAY - days(1)))
+
+    assert result.created == 1
+    assert Notification.objects.get().cohort == good
+    assert any("Bad" in message and field in message for message in warnings_of(caplog))
+
+
+class FailsForOneCohort:
+    """A plan, as an app would register it, that hits a database error for one cohort."""
+
+    def __init__(self, cohort_pk: int):
+        self.cohort_pk = cohort_pk
+
+    def due(self, *, cohorts, now):
+        if any(cohort.pk == self.cohort_pk for cohort in cohorts):
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1 / 0")
+        return []
+
+    def cancel_obsolete(self) -> int:
+        return 0
+
+
+def test_a_plan_that_fails_for_one_cohort_still_plans_the_others(caplog, monkeypatch):
+    good = CohortFactory(name="Good", orientation_start=TODAY, orientation_end=TODAY + days(4))
+    broken = CohortFactory(name="Broken", orientation_start=TODAY, orientation_end=TODAY + days(4))
+    official(good)
+    official(broken)
+    monkeypatch.setattr(
+        registry, "_plans", [*registry.plans(), FailsForOneCohort(cohort_pk=broken.pk)]
+    )
+
+    result = planner.reminders_plan(now=at(TODAY - days(1)))
+
+    # The orientation plan still reminds both cohorts; the failing plan skips only Broken.
+    assert result.created == 2
+    assert set(Notification.objects.values_list("cohort__name", flat=True)) == {"Good", "Broken"}
+    assert warnings_of(caplog) == [
+        f"FailsForOneCohort skipped cohort Broken (pk {broken.pk}): it cannot be planned."
+    ]

@@ -289,6 +289,7 @@ def test_reminder_offsets_are_saved_normalised(coordinator):
         ("7,x", 3, "orientation_reminder_days"),
         ("", 3, "orientation_reminder_days"),
         ("90", 3, "orientation_reminder_days"),
+        ("99999999999,1", 3, "orientation_reminder_days"),
         ("7,6,5,4,3,2", 3, "orientation_reminder_days"),
         ("7,1", 0, "attachment_start_reminder_days"),
         ("7,1", 61, "attachment_start_reminder_days"),

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('exchange', '0005_notification_kinds_from_registry'),
         ('participants', '0002_issue6_nominationimport'),
-        ('placements', '0002_issue6_exportlog'),
+        ('placements', '0003_programme_date_bounds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
