@@ -93,6 +93,10 @@ class StreamedBody:
         self.left -= len(chunk)
         return chunk
 
+    def readline(self, size: int = -1) -> bytes:
+        # Django wraps the input with both; the multipart parser only reads.
+        return self.read(size)
+
 
 def status_mb(field: str) -> float:
     with open("/proc/self/status") as status:

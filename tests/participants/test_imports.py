@@ -431,3 +431,12 @@ def test_openpyxl_parses_with_defusedxml_too():
     with pytest.raises(ValueError, match="Unable to read workbook") as error:
         load_workbook(io.BytesIO(corpus.CASES_BY_NAME["billion-laughs"].build()))
     assert isinstance(error.value.__cause__, DefusedXmlException)
+
+
+def test_the_common_characters_are_the_standards_first_levels():
+    # GB 2312 level 1 and Big5 level 1, whose byte ranges the plausibility check relies on.
+    simplified = imports._common_characters("simplified")
+    traditional = imports._common_characters("traditional")
+    assert (len(simplified), len(traditional)) == (3755, 5401)
+    assert {"陈", "明", "辉"} <= simplified and {"陳", "發", "務"} <= traditional
+    assert "陳" not in simplified and "陈" not in traditional
