@@ -72,6 +72,7 @@ test: $(STAMP) chromium services lint
 bench: $(STAMP)
 	$(PY) bench/export_roster.py --database-url $(BENCH_DATABASE_URL)
 	$(PY) bench/pages.py --database-url $(BENCH_DATABASE_URL)
+	$(PY) bench/import_uploads.py --database-url $(BENCH_DATABASE_URL)
 
 clean:
 	rm -rf $(VENV) var/staticfiles

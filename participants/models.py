@@ -169,6 +169,10 @@ class NominationImport(models.Model):
     sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
     # [{"line": 2, "values": {"name_en": "...", ...}}, ...]: the file's cells as text.
     rows = models.JSONField(_("rows"), default=list)
+    # A CSV file's encoding is a guess the coordinator may correct: its bytes are kept (at most
+    # the upload limit) so that the preview can read them again. Both are empty for XLSX.
+    encoding = models.CharField(_("encoding"), max_length=20, blank=True, editable=False)
+    content = models.BinaryField(_("CSV file"), blank=True, default=b"", editable=False)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PREVIEW
     )

@@ -111,6 +111,18 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Uploads. The nominations import is the one form that takes a file: its view refuses a
+# request larger than the file limit (and the form around it) from its Content-Length, before
+# any of the body is read.
+NOMINATIONS_IMPORT_MAX_BYTES = 1024 * 1024
+NOMINATIONS_IMPORT_MAX_ROWS = 500
+# A file within that limit is parsed in memory, never spooled to a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = NOMINATIONS_IMPORT_MAX_BYTES + 64 * 1024
+# Everything but files in one request: the largest forms (an admin action on a few thousand
+# selected rows) post a few hundred KB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

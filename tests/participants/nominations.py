@@ -4,6 +4,7 @@ import csv
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
 from openpyxl import Workbook
 
 from participants import imports
@@ -50,3 +51,17 @@ def xlsx_bytes(rows, header=HEADER) -> bytes:
 
 def upload(content: bytes, name="nominations.csv"):
     return SimpleUploadedFile(name, content)
+
+
+class RecordingUploadHandler(FileUploadHandler):
+    """Counts the bytes of uploaded files Django parses out of requests (into `received`), and
+    passes them on to the default handlers."""
+
+    received: list[int] = []
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received.append(len(raw_data))
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None

@@ -1,17 +1,20 @@
 """Nominations import pages: upload, preview, confirm, and who may use them."""
 
 import io
+import re
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from participants.models import NominationImport, Participant
 from placements.models import ExportLog
 from tests.factories import AttachmentFactory, ParticipantFactory
-from tests.participants.nominations import csv_bytes, row, xlsx_bytes
+from tests.participants import corpus
+from tests.participants.nominations import RecordingUploadHandler, csv_bytes, row, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -246,3 +249,148 @@ def test_admin_action_is_hidden_without_the_permission(client, coordinator, inta
     )
     assert not hasattr(response, "streaming_content")
     assert not ExportLog.objects.exists()
+
+
+# Bad input never breaks anything: every file of the corpus gets its message on the form.
+@pytest.mark.parametrize("case", corpus.CASES, ids=[case.name for case in corpus.CASES])
+def test_every_malformed_file_is_refused_with_a_clear_message(client, coordinator, intake, case):
+    client.force_login(coordinator)
+    response = post_file(client, intake["cohort"], case.build(), case.filename)
+    assert response.status_code == 400
+    errors = response.context["form"].errors["file"]
+    assert any(case.message in error for error in errors), errors
+    assert case.message in response.content.decode().replace("&quot;", '"')
+    assert not NominationImport.objects.exists()
+    assert not Participant.objects.exists()
+
+
+def test_the_refusals_speak_the_coordinators_language(client, coordinator, intake, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hant"
+    client.force_login(coordinator)
+    for case, text in [
+        ("zip-bomb", "解壓後有 901 MB"),
+        ("billion-laughs", "DTD"),
+        ("long-cell-csv", "第 3 行 A 欄"),
+        ("csv-undecodable", "（UTF-8, UTF-16, GBK / GB18030（簡體中文）"),
+    ]:
+        response = post_file(client, intake["cohort"], corpus.CASES_BY_NAME[case].build())
+        assert text in response.content.decode(), case
+
+
+def test_an_oversized_request_is_refused_before_its_body_is_read(
+    client, coordinator, intake, settings
+):
+    settings.NOMINATIONS_IMPORT_MAX_BYTES = 1024
+    settings.FILE_UPLOAD_HANDLERS = [
+        "tests.participants.nominations.RecordingUploadHandler",
+        *settings.FILE_UPLOAD_HANDLERS,
+    ]
+    RecordingUploadHandler.received.clear()
+    client.force_login(coordinator)
+    post_file(client, intake["cohort"], csv_bytes([row()]))
+    assert sum(RecordingUploadHandler.received) > 0, "a file within the limit is parsed"
+    NominationImport.objects.all().delete()
+    RecordingUploadHandler.received.clear()
+
+    response = post_file(client, intake["cohort"], b"x" * 200_000)
+    assert response.status_code == 413
+    assert re.search(r"The file is 19\d KB; the limit is 1 KB\.", response.content.decode())
+    assert response.context["form"].errors["file"]
+    assert RecordingUploadHandler.received == [], "no byte of the file was parsed"
+    assert not NominationImport.objects.exists()
+
+
+def test_the_upload_still_needs_its_csrf_token(coordinator, intake):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(coordinator)
+    url = reverse("participants:nominationimport_create", args=[intake["cohort"].pk])
+    content = csv_bytes([row()])
+    response = client.post(url, {"file": SimpleUploadedFile("n.csv", content)})
+    assert response.status_code == 403
+    assert not NominationImport.objects.exists()
+    token = client.get(url).context["csrf_token"]
+    response = client.post(
+        url, {"file": SimpleUploadedFile("n.csv", content), "csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 302
+    assert NominationImport.objects.count() == 1
+
+
+def test_the_preview_says_the_encoding_and_reads_the_file_again_in_another(
+    client, coordinator, intake
+):
+    client.force_login(coordinator)
+    names = ["陳大文", "李嘉欣"]
+    rows = [
+        row(
+            name_en=f"Official {n}",
+            name_zh=name,
+            email=f"o{n}@example.org",
+            home_organisation="深圳市商務局",
+        )
+        for n, name in enumerate(names)
+    ]
+    post_file(client, intake["cohort"], csv_bytes(rows, encoding="cp950"))
+    upload = NominationImport.objects.get()
+    assert upload.encoding == "cp950"
+    html = client.get(upload.get_absolute_url()).content.decode()
+    assert "The CSV file was read as Big5 (Traditional Chinese)." in html
+    assert "陳大文" in html
+
+    response = client.post(upload.get_absolute_url(), {"encoding": "gb18030"}, follow=True)
+    assert "The file was read again as GBK / GB18030 (Simplified Chinese)." in (
+        response.content.decode()
+    )
+    upload.refresh_from_db()
+    assert upload.encoding == "gb18030"
+    assert "陳大文" not in [r["values"]["name_zh"] for r in upload.rows]
+
+    response = client.post(upload.get_absolute_url(), {"encoding": "utf-8"}, follow=True)
+    assert "not valid UTF-8 text" in response.content.decode()
+    response = client.post(upload.get_absolute_url(), {"encoding": "latin-1"}, follow=True)
+    assert "Choose one of the encodings offered." in response.content.decode()
+    upload.refresh_from_db()
+    assert upload.encoding == "gb18030"
+
+    client.post(upload.get_absolute_url(), {"encoding": "cp950"})
+    upload.refresh_from_db()
+    assert [r["values"]["name_zh"] for r in upload.rows] == names
+    done = client.post(
+        reverse("participants:nominationimport_confirm", args=[upload.pk]), follow=True
+    )
+    assert "2 officials added" in done.content.decode()
+    assert set(Participant.objects.values_list("name_zh", flat=True)) == set(names)
+    response = client.post(upload.get_absolute_url(), {"encoding": "gb18030"}, follow=True)
+    assert "already been imported" in response.content.decode()
+
+
+def test_a_workbook_has_no_encoding_to_choose(client, coordinator, intake):
+    client.force_login(coordinator)
+    post_file(client, intake["cohort"], xlsx_bytes([row()]), "n.xlsx")
+    upload = NominationImport.objects.get()
+    assert (upload.encoding, bytes(upload.content)) == ("", b"")
+    assert 'id="encoding-form"' not in client.get(upload.get_absolute_url()).content.decode()
+    response = client.post(upload.get_absolute_url(), {"encoding": "cp950"}, follow=True)
+    assert "Only a CSV file is read in an encoding" in response.content.decode()
+
+
+def test_an_ambiguous_file_is_uploaded_again_with_its_encoding(client, coordinator, intake):
+    client.force_login(coordinator)
+    url = reverse("participants:nominationimport_create", args=[intake["cohort"].pk])
+    content = csv_bytes([row(name_zh="韓雪", home_organisation="Bureau")], encoding="cp950")
+    response = client.post(url, {"file": SimpleUploadedFile("n.csv", content)})
+    assert response.status_code == 400
+    assert "more than one encoding" in response.content.decode()
+    response = client.post(url, {"file": SimpleUploadedFile("n.csv", content), "encoding": "cp950"})
+    assert response.status_code == 302
+    assert NominationImport.objects.get().rows[0]["values"]["name_zh"] == "韓雪"
+
+
+def test_liaisons_cannot_read_an_upload_again(client, coordinator, liaison, intake):
+    client.force_login(coordinator)
+    post_file(client, intake["cohort"], csv_bytes([row()]))
+    upload = NominationImport.objects.get()
+    client.force_login(liaison)
+    assert client.post(upload.get_absolute_url(), {"encoding": "cp950"}).status_code == 403
+    upload.refresh_from_db()
+    assert upload.encoding == "utf-8"
