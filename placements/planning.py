@@ -342,7 +342,14 @@ class _Program:
         self.high.append(high)
         return number
 
-    def solve(self, *, gain: list[float] | None = None, time_limit: float, presolve: bool):
+    def solve(
+        self,
+        *,
+        gain: list[float] | None = None,
+        time_limit: float,
+        presolve: bool,
+        start: np.ndarray | None = None,
+    ):
         """(status, x, objective, bound) of maximising `gain` (the columns' gains by default).
 
         HiGHS's presolve takes seconds on the big assignment models and finds little to remove
@@ -371,10 +378,20 @@ class _Program:
             "time_limit": max(time_limit, 0.05),
             "mip_rel_gap": 0.0,
             "presolve": "on" if presolve else "off",
+            # The model has no symmetry left to find (interchangeable officials are counted as
+            # one type), and HiGHS's search for it can overrun the time limit; its relaxation
+            # is tight but can be slow to round (rotations), where more heuristics pay.
+            "mip_detect_symmetry": False,
+            "mip_heuristic_effort": 0.5,
             "threads": 1,
         }.items():
             solver.setOptionValue(option, value)
         solver.passModel(lp)
+        if start is not None:
+            solution = highspy.HighsSolution()
+            solution.col_value = list(start)
+            solution.value_valid = True
+            solver.setSolution(solution)
         solver.run()
         info = solver.getInfo()
         if info.primal_solution_status != 2:  # no feasible solution found
@@ -384,9 +401,11 @@ class _Program:
         status = (
             OPTIMAL if solver.getModelStatus() == highspy.HighsModelStatus.kOptimal else FEASIBLE
         )
+        if status == OPTIMAL:
+            return status, x, value, value
         bound = info.mip_dual_bound
-        bound = value if status == OPTIMAL or not np.isfinite(bound) else float(bound)
-        return status, x, value, max(bound, value)
+        # Stopped before the relaxation was solved: no bound is known.
+        return status, x, value, float(max(bound, value)) if np.isfinite(bound) else None
 
     @property
     def size(self) -> tuple[int, int]:
@@ -395,6 +414,102 @@ class _Program:
 
 def _window_upper(free: np.ndarray, start: int, length: int) -> int:
     return int(free[start : start + length].min())
+
+
+@dataclass
+class _Model:
+    """The programme of criteria 1 and 2, with what each column stands for."""
+
+    program: _Program
+    count_gain: list[float]
+    score_gain: list[float]
+    options: list[tuple[int, tuple, int]]  # (column, option, type number)
+    pools: list[tuple[int, tuple, int]]  # (column, pool, department)
+    periods: list[tuple[int, tuple, int]]  # (column, department or pair, first week)
+    keys: dict[tuple, int]  # what a column stands for → the column
+    rotations: bool
+    per_place: float = 0.0
+    gain: list[float] = field(default_factory=list)
+
+    def start_from(self, other: "_Model", x: np.ndarray) -> np.ndarray:
+        """A solution of `other` (the same officials, fewer options) as one of this model."""
+        start = np.zeros(len(self.program.upper))
+        for key, column in other.keys.items():
+            start[self.keys[key]] = x[column]
+        return start
+
+
+def _assignment_model(
+    instance, *, types, free, single_windows, windows_of_pair, area_departments, usable, rotations
+) -> _Model:
+    """Options, with their doubled score (a rotation's average is then a whole number): a ranked
+    department, any department of a focus area (through the area's pool), any department at all
+    (through the pool of no wish), or a rotation between two ranked departments."""
+    span, half = instance.min_weeks, instance.part_weeks
+    weight = instance.weights
+    program = _Program()
+    model = _Model(program, [], [], [], [], [], {}, False)
+    total = sum(len(members) for members in types.values())
+
+    def column(key, upper, placed: float, doubled: float) -> int:
+        model.count_gain.append(placed)
+        model.score_gain.append(doubled)
+        model.keys[key] = program.column(upper)
+        return model.keys[key]
+
+    into: dict[tuple, list[tuple[int, float]]] = {}  # what flows into a department, pool, pair
+    for number, ((ranked, areas), members) in enumerate(types.items()):
+        offers = [(("d", d), 2 * weight.ranks[rank - 1]) for d, rank in ranked if single_windows[d]]
+        offers += [(("a", a), 2 * weight.focus) for a in areas if a in area_departments]
+        if usable:
+            offers.append((("n",), 2 * weight.none))
+        if rotations:
+            offers += [
+                (("r", a, b), weight.ranks[ra - 1] + weight.ranks[rb - 1])
+                for a, ra in ranked
+                for b, rb in ranked
+                if a != b and windows_of_pair(a, b)
+            ]
+        terms = []
+        for option, doubled in offers:
+            number_column = column(("x", number, option), len(members), 1.0, float(doubled))
+            model.options.append((number_column, option, number))
+            terms.append((number_column, 1.0))
+            into.setdefault(option, []).append((number_column, 1.0))
+            model.rotations |= option[0] == "r"
+        if terms:
+            program.row(terms, 0, len(members))
+    for pool in [p for p in into if p[0] in "an"]:
+        for d in area_departments[pool[1]] if pool[0] == "a" else usable:
+            pool_column = column(("p", pool, d), total, 0.0, 0.0)
+            model.pools.append((pool_column, pool, d))
+            into[pool].append((pool_column, -1.0))
+            into.setdefault(("d", d), []).append((pool_column, 1.0))
+    seats: dict[tuple[int, int], list[tuple[int, float]]] = {}
+    for option in [o for o in into if o[0] in "dr"]:
+        if option[0] == "d":
+            parts, starts = [(option[1], 0, span)], single_windows[option[1]]
+        else:
+            parts = [(option[1], 0, half), (option[2], half, half)]
+            starts = windows_of_pair(option[1], option[2])
+        for s, upper in starts:
+            period_column = column(("w", option, s), upper, 0.0, 0.0)
+            model.periods.append((period_column, option, s))
+            into[option].append((period_column, -1.0))
+            for d, offset, length in parts:
+                for w in range(s + offset, s + offset + length):
+                    seats.setdefault((d, w), []).append((period_column, 1.0))
+    for terms in into.values():
+        program.row(terms, 0, 0)
+    for (d, w), terms in seats.items():
+        program.row(terms, -np.inf, int(free[d, w]))
+    # Criteria 1 and 2 at once: a placement is worth more than any difference of scores, so
+    # the bound also proves the number placed when it is below one more placement.
+    model.per_place = max(model.score_gain, default=0.0) * total + 1
+    model.gain = [
+        model.per_place * p + d for p, d in zip(model.count_gain, model.score_gain, strict=True)
+    ]
+    return model
 
 
 def solve(
@@ -463,97 +578,65 @@ def solve(
         )
         types.setdefault((ranked, tuple(sorted(official.focus_areas))), []).append(official)
 
-    # Options, with their doubled score (a rotation's average is then a whole number): a ranked
-    # department, any department of a focus area (through the area's pool), any department at
-    # all (through the pool of no wish), or a rotation between two ranked departments.
-    weight = instance.weights
-    program = _Program()
-    count_gain: list[float] = []
-    score_gain: list[float] = []
+    def build(rotations: bool) -> _Model:
+        return _assignment_model(
+            instance,
+            types=types,
+            free=free,
+            single_windows=single_windows,
+            windows_of_pair=windows_of_pair,
+            area_departments=area_departments,
+            usable=usable,
+            rotations=rotations,
+        )
 
-    def column(upper, placed: float, doubled: float) -> int:
-        count_gain.append(placed)
-        score_gain.append(doubled)
-        return program.column(upper)
-
-    options: list[tuple[int, tuple, int]] = []  # (column, option, type number)
-    into: dict[tuple, list[tuple[int, float]]] = {}  # what flows into a department, pool, pair
-    type_list = list(types.values())
-    for number, ((ranked, areas), members) in enumerate(types.items()):
-        offers = [(("d", d), 2 * weight.ranks[rank - 1]) for d, rank in ranked if single_windows[d]]
-        offers += [(("a", a), 2 * weight.focus) for a in areas if a in area_departments]
-        if usable:
-            offers.append((("n",), 2 * weight.none))
-        if instance.allow_rotations:
-            offers += [
-                (("r", a, b), weight.ranks[ra - 1] + weight.ranks[rb - 1])
-                for a, ra in ranked
-                for b, rb in ranked
-                if a != b and windows_of_pair(a, b)
-            ]
-        terms = []
-        for option, doubled in offers:
-            number_column = column(len(members), 1.0, float(doubled))
-            options.append((number_column, option, number))
-            terms.append((number_column, 1.0))
-            into.setdefault(option, []).append((number_column, 1.0))
-        if terms:
-            program.row(terms, 0, len(members))
-    pools: list[tuple[int, tuple, int]] = []  # (column, pool, department)
-    for pool in [p for p in into if p[0] in "an"]:
-        for d in area_departments[pool[1]] if pool[0] == "a" else usable:
-            pool_column = column(len(officials), 0.0, 0.0)
-            pools.append((pool_column, pool, d))
-            into[pool].append((pool_column, -1.0))
-            into.setdefault(("d", d), []).append((pool_column, 1.0))
-    seats: dict[tuple[int, int], list[tuple[int, float]]] = {}
-    periods: list[tuple[int, tuple, int]] = []  # (column, department or pair, first week)
-    for option in [o for o in into if o[0] in "dr"]:
-        if option[0] == "d":
-            parts, starts = [(option[1], 0, span)], single_windows[option[1]]
-        else:
-            parts = [(option[1], 0, half), (option[2], half, half)]
-            starts = pair_windows[(option[1], option[2])]
-        for s, upper in starts:
-            period_column = column(upper, 0.0, 0.0)
-            periods.append((period_column, option, s))
-            into[option].append((period_column, -1.0))
-            for d, offset, length in parts:
-                for w in range(s + offset, s + offset + length):
-                    seats.setdefault((d, w), []).append((period_column, 1.0))
-    for terms in into.values():
-        program.row(terms, 0, 0)
-    for (d, w), terms in seats.items():
-        program.row(terms, -np.inf, int(free[d, w]))
+    model = build(instance.allow_rotations)
     report(10, "model")
-
     phases: list[Phase] = []
 
-    def run(name, gain):
+    def run(model: _Model, name: str, seconds: float, start=None):
         began = time.perf_counter()
-        status, x, value, bound = program.solve(
-            gain=gain, time_limit=deadline - time.perf_counter(), presolve=False
+        status, x, value, bound = model.program.solve(
+            gain=model.gain, time_limit=seconds, presolve=False, start=start
         )
-        variables, constraints = program.size
+        variables, constraints = model.program.size
         phases.append(
             Phase(name, status, time.perf_counter() - began, variables, constraints, value, bound)
         )
         return status, x, value, bound
 
-    # Criteria 1 and 2 at once: a placement is worth more than any difference of scores, so
-    # the bound also proves the number placed when it is below one more placement.
-    per_place = max(score_gain, default=0.0) * len(officials) + 1
-    gain = [per_place * p + d for p, d in zip(count_gain, score_gain, strict=True)]
-    status, x, value, bound = run("placed and score", gain)
+    # Rotations multiply the columns and weaken the relaxation: the plan without them, found
+    # first (fast), starts the search, so the time limit never leaves a worse plan than that.
+    start = fallback = None
+    if model.rotations:
+        plain = build(False)
+        seconds = max(min(deadline - time.perf_counter(), time_limit / 3), 0.5)
+        solved = run(plain, "placed and score, no rotations", seconds)
+        if solved[1] is not None:
+            fallback = (plain, *solved)
+            start = model.start_from(plain, solved[1])
+    # The dates' programme is small: a tenth of the time (at most a second) is kept for it.
+    reserve = min(1.0, time_limit / 10)
+    solved = run(model, "placed and score", deadline - reserve - time.perf_counter(), start)
+    if solved[1] is None and fallback is not None:
+        model, solved = fallback[0], fallback[1:]
+    status, x, value, bound = solved
     report(70, "score")
     if x is None:
         unplaced = [Unplaced(o.key, o.name, STOPPED) for o in officials]
         return PlanSuggestion(
             [], unplaced, 0.0, 0, NOT_SOLVED, None, None, time.perf_counter() - started, phases
         )
-    placed = round(float(np.dot(count_gain, x)))
-    placed_proven = status == OPTIMAL or bound < per_place * (placed + 1)
+    per_place = model.per_place
+    placed = round(float(np.dot(model.count_gain, x)))
+    placed_proven = status == OPTIMAL or (bound is not None and bound < per_place * (placed + 1))
     doubled_bound = bound - per_place * placed if placed_proven else None
+    type_list, options, pools, periods = (
+        list(types.values()),
+        model.options,
+        model.pools,
+        model.periods,
+    )
 
     holders = _holders(type_list, options, pools, x)
     counts = {option: len(people) for option, people in holders.items()}
@@ -678,7 +761,7 @@ def _longest_periods(instance, free, counts, deadline, phases):
     for (d, w), terms in present.items():
         program.row(terms, -np.inf, int(free[d, w]))
     began = time.perf_counter()
-    status, x, value, bound = program.solve(time_limit=max(deadline - began, 1.0), presolve=False)
+    status, x, value, bound = program.solve(time_limit=max(deadline - began, 0.5), presolve=False)
     variables, constraints = program.size
     phases.append(
         Phase("dates", status, time.perf_counter() - began, variables, constraints, value, bound)
