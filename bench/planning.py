@@ -296,7 +296,11 @@ def report(measurements: list[dict], runs: int) -> str:
         + " ".join(
             f"{m['size'].officials:,} × {m['size'].departments} × {m['size'].weeks} with "
             f"rotations: {m['result'].status}"
-            + ("" if m["result"].gap is None else f", gap {100 * m['result'].gap:.2f} %")
+            + (
+                ", no bound proven in the time"
+                if m["result"].gap is None
+                else f", gap {100 * m['result'].gap:.2f} %"
+            )
             + f", at most {m['max']:.1f} s"
             + (
                 " (the dates' programme found nothing in the time left: the shortest stays stay)."

@@ -9,6 +9,8 @@ from simple_history.models import HistoricalRecords
 from exchange.models import Cohort, HostDepartment
 from participants.models import Participant
 
+from . import plan_rows
+
 
 class Attachment(models.Model):
     """An official at a host department from `start` to `end` (both days included).
@@ -320,3 +322,15 @@ class PlanSuggestion(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in self.FINAL_STATUSES
+
+    def rows_with_reasons(self) -> list[dict]:
+        """The suggested rows, each with `reason` written in the active language."""
+        return [{**row, "reason": plan_rows.row_reason(row)} for row in self.rows]
+
+    def unplaced_with_reasons(self) -> list[dict]:
+        """The officials left out, each with `reason` written in the active language."""
+        return [{**item, "reason": plan_rows.unplaced_reason(item)} for item in self.unplaced]
+
+    @property
+    def accepted_count(self) -> int:
+        return sum(1 for row in self.rows if row["state"] == plan_rows.ACCEPTED)

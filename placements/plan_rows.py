@@ -24,12 +24,19 @@ An official left out (`unplaced`) has `participant`, `name`, `why` (`no_seat`, `
 """
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.utils import formats
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import planning
+if TYPE_CHECKING:  # the solver (numpy, HiGHS) is not loaded with the models that read rows
+    from . import planning
+
+# The solver's words, as stored (tests/placements/test_planning_services.py keeps them equal).
+RANK, FOCUS = "rank", "focus"
+FULL, INACTIVE = "full", "inactive"
+NO_WEEKS, STOPPED = "no_weeks", "stopped"
 
 SUGGESTED = "suggested"
 ACCEPTED = "accepted"
@@ -46,11 +53,11 @@ FOCUS_LABEL = _("Shared focus area")
 NONE_LABEL = _("Neither a choice nor a shared focus area")
 
 
-def _choice_json(choice: planning.Choice) -> dict:
+def _choice_json(choice: "planning.Choice") -> dict:
     return {"kind": choice.kind, "rank": choice.rank}
 
 
-def _blocked_json(blocked: planning.Blocked) -> dict:
+def _blocked_json(blocked: "planning.Blocked") -> dict:
     return {
         "abbreviation": blocked.abbreviation,
         "choice": _choice_json(blocked.choice),
@@ -60,9 +67,9 @@ def _blocked_json(blocked: planning.Blocked) -> dict:
     }
 
 
-def rows_json(rows: list[planning.PlanRow]) -> list[dict]:
+def rows_json(rows: list["planning.PlanRow"]) -> list[dict]:
     """A suggestion's rows in their stored form, numbered in order."""
-    plans: dict[int, list[planning.PlanRow]] = {}
+    plans: dict[int, list] = {}
     for row in rows:
         plans.setdefault(row.official, []).append(row)
     return [
@@ -92,7 +99,7 @@ def rows_json(rows: list[planning.PlanRow]) -> list[dict]:
     ]
 
 
-def unplaced_json(suggestion: planning.PlanSuggestion, *, min_weeks: int | None) -> list[dict]:
+def unplaced_json(suggestion: "planning.PlanSuggestion", *, min_weeks: int | None) -> list[dict]:
     return [
         {
             "participant": item.official,
@@ -106,9 +113,9 @@ def unplaced_json(suggestion: planning.PlanSuggestion, *, min_weeks: int | None)
 
 
 def choice_label(choice: dict) -> str:
-    if choice["kind"] == planning.Choice.RANK:
+    if choice["kind"] == RANK:
         return str(RANK_LABELS[choice["rank"]])
-    return str(FOCUS_LABEL if choice["kind"] == planning.Choice.FOCUS else NONE_LABEL)
+    return str(FOCUS_LABEL if choice["kind"] == FOCUS else NONE_LABEL)
 
 
 def _month_day(value: str) -> str:
@@ -117,12 +124,12 @@ def _month_day(value: str) -> str:
 
 def blocked_text(blocked: dict) -> str:
     """ "DPO full 14 December–20 December", or why the department takes no one."""
-    if blocked["why"] == planning.FULL:
+    if blocked["why"] == FULL:
         period = gettext("{start}–{end}").format(
             start=_month_day(blocked["week_start"]), end=_month_day(blocked["week_end"])
         )
         return gettext("{dept} full {period}").format(dept=blocked["abbreviation"], period=period)
-    if blocked["why"] == planning.INACTIVE:
+    if blocked["why"] == INACTIVE:
         return gettext("{dept} is not an active host department").format(
             dept=blocked["abbreviation"]
         )
@@ -149,12 +156,12 @@ def row_reason(row: dict) -> str:
 
 def unplaced_reason(item: dict) -> str:
     """Why the official is not in the plan."""
-    if item["why"] == planning.NO_WEEKS:
+    if item["why"] == NO_WEEKS:
         return gettext(
             "The cohort's dates leave no stay of whole weeks after orientation that reaches the "
             "shortest stay"
         )
-    if item["why"] == planning.STOPPED:
+    if item["why"] == STOPPED:
         return gettext("The solver reached its time limit before placing this official")
     reason = gettext("No department has a seat free for a whole stay of {weeks} weeks").format(
         weeks=item["min_weeks"]

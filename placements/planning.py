@@ -65,8 +65,10 @@ nothing for criteria 1 and 2, which are solved together: a placement is worth mo
 difference of scores (the bound then proves both). Criterion 3 is a second, small programme with
 each department's count fixed: started and ended stays are counted per week, so a department's
 lengths cost two columns a week, not one per period. Officials then take their option's periods
-in key order. Tests compare the results with every assignment enumerated on small instances; the
-benchmark (`bench/planning.py`) solves 1,000 officials, 100 departments and 26 weeks.
+in key order. With rotations, the plan without them is solved first and starts the search, so a
+time limit never leaves a worse plan than that one. Tests compare the results with every
+assignment enumerated on small instances; the benchmark (`bench/planning.py`) solves 1,000
+officials, 100 departments and 26 weeks.
 """
 
 import datetime
@@ -619,7 +621,8 @@ def solve(
     reserve = min(1.0, time_limit / 10)
     solved = run(model, "placed and score", deadline - reserve - time.perf_counter(), start)
     if solved[1] is None and fallback is not None:
-        model, solved = fallback[0], fallback[1:]
+        # Nothing from the full model in time: the plan without rotations, proven for nothing.
+        model, solved = fallback[0], (FEASIBLE, fallback[2], fallback[3], None)
     status, x, value, bound = solved
     report(70, "score")
     if x is None:
@@ -631,19 +634,12 @@ def solve(
     placed = round(float(np.dot(model.count_gain, x)))
     placed_proven = status == OPTIMAL or (bound is not None and bound < per_place * (placed + 1))
     doubled_bound = bound - per_place * placed if placed_proven else None
-    type_list, options, pools, periods = (
-        list(types.values()),
-        model.options,
-        model.pools,
-        model.periods,
-    )
-
-    holders = _holders(type_list, options, pools, x)
+    holders = _holders(list(types.values()), model.options, model.pools, x)
     counts = {option: len(people) for option, people in holders.items()}
     shapes = _longest_periods(instance, free, counts, deadline, phases)
     if shapes is None:  # no time left to lengthen: the shortest periods found stay
         shapes = {}
-        for period_column, option, s in periods:
+        for period_column, option, s in model.periods:
             key = ("s", option[1]) if option[0] == "d" else option
             length = span if option[0] == "d" else half
             shapes.setdefault(key, []).extend([(s, length)] * int(x[period_column]))

@@ -240,6 +240,9 @@ def test_a_stored_suggestion_is_computed_by_its_task_and_accepted_row_by_row(
     assert stored.solver_status == "optimal" and stored.gap == 0
     assert (stored.placed, stored.total_score) == (3, 260)
     assert [row["state"] for row in stored.rows] == ["suggested"] * 3
+    reasons = sorted(row["reason"] for row in stored.rows_with_reasons())
+    assert reasons == ["1st choice", "1st choice", "2nd choice: TD full 8 March–14 March"]
+    assert stored.unplaced_with_reasons() == [] and stored.accepted_count == 0
     assert stored.rows[0]["plan"] == [[stored.rows[0]["department"], "2027-03-08", "2027-05-30"]]
     assert stored.started_at <= stored.finished_at
 
@@ -253,6 +256,7 @@ def test_a_stored_suggestion_is_computed_by_its_task_and_accepted_row_by_row(
     assert len(first.created) == 1
     stored.refresh_from_db()
     assert [row["state"] for row in stored.rows] == ["accepted", "suggested", "suggested"]
+    assert stored.accepted_count == 1
     assert stored.rows[0]["attachment"] == first.created[0].pk
     rest = plan_suggestion_accept(suggestion=stored, by=coordinator)
     assert len(rest.created) == 2 and rest.refused == []
@@ -351,6 +355,12 @@ def test_reasons_are_written_in_the_reader_s_language(cohort, dpo, td, make_offi
         assert plan_rows.unplaced_reason(unplaced).startswith("沒有部門")
     with translation.override("zh-hans"):
         assert plan_rows.row_reason(row) == "第二志愿：DPO 12月14日至12月20日额满"
+
+
+def test_stored_rows_use_the_solver_s_words():
+    assert (plan_rows.RANK, plan_rows.FOCUS) == (planning.Choice.RANK, planning.Choice.FOCUS)
+    assert (plan_rows.FULL, plan_rows.INACTIVE) == (planning.FULL, planning.INACTIVE)
+    assert (plan_rows.NO_WEEKS, plan_rows.STOPPED) == (planning.NO_WEEKS, planning.STOPPED)
 
 
 def test_bad_weights_and_time_limits_are_refused(cohort, dpo, coordinator):
