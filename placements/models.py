@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -257,6 +258,18 @@ class PlanSuggestion(models.Model):
 
     FINAL_STATUSES = (Status.DONE, Status.FAILED)
 
+    class Step(models.TextChoices):
+        """Where a run is (or why it failed), shown in the reader's language by `message`."""
+
+        LOADING = "loading", _("Loading the cohort")
+        MODEL = "model", _("Building the model")
+        SCORE = "score", _("Best placements found; choosing the dates")
+        DATES = "dates", _("Writing the plan")
+        QUEUE_DOWN = (
+            "queue_down",
+            _("The task queue is not available; suggest the plan again later."),
+        )
+
     class SolverStatus(models.TextChoices):
         OPTIMAL = "optimal", _("Best possible (proven)")
         FEASIBLE = "feasible", _("Within the rules, not proven best")
@@ -286,7 +299,8 @@ class PlanSuggestion(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    message = models.CharField(_("message"), max_length=500, blank=True)
+    step = models.CharField(_("step"), max_length=12, choices=Step.choices, blank=True)
+    error = models.TextField(_("error"), blank=True)
     weights = models.JSONField(_("weights used"), default=dict, blank=True)
     rows = models.JSONField(_("suggested attachments"), default=list, blank=True)
     unplaced = models.JSONField(_("officials not placed"), default=list, blank=True)
@@ -322,6 +336,17 @@ class PlanSuggestion(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in self.FINAL_STATUSES
+
+    @property
+    def message(self) -> str:
+        """What a page says about the run, in the active language ("" when there is nothing)."""
+        if self.step == self.Step.QUEUE_DOWN:
+            return self.get_step_display()
+        if self.status == self.Status.FAILED:
+            return gettext("The suggestion failed: {error}").format(error=self.error)
+        if self.status == self.Status.RUNNING and self.step:
+            return self.get_step_display()
+        return ""
 
     def rows_with_reasons(self) -> list[dict]:
         """The suggested rows, each with `reason` written in the active language."""

@@ -292,7 +292,7 @@ class Unplaced:
 
 @dataclass(frozen=True)
 class Phase:
-    name: str  # "placed", "score" or "dates"
+    name: str  # "placed and score" (", no rotations": the start of a rotation search), "dates"
     status: str  # OPTIMAL, FEASIBLE or NOT_SOLVED
     seconds: float
     variables: int

@@ -126,7 +126,8 @@ def _queue(cohort_id: int, suggestion_id: int) -> None:
         logger.warning("Could not queue the plan suggestion %s: %s", suggestion_id, error)
         PlanSuggestion.objects.filter(pk=suggestion_id, status=PlanSuggestion.Status.QUEUED).update(
             status=PlanSuggestion.Status.FAILED,
-            message=gettext("The task queue is not available; suggest the plan again later."),
+            step=PlanSuggestion.Step.QUEUE_DOWN,
+            error=str(error)[:500],
             finished_at=timezone.now(),
         )
 
@@ -149,19 +150,13 @@ def plan_suggestion_run(*, cohort_id: int, suggestion_id: int) -> str:
         suggestion.status = PlanSuggestion.Status.RUNNING
         suggestion.started_at = timezone.now()
         suggestion.progress = 5
-        suggestion.message = gettext("Loading the cohort")
-        suggestion.save(update_fields=["status", "started_at", "progress", "message"])
-
-    steps = {
-        "model": gettext("Building the model"),
-        "score": gettext("Best placements found; choosing the dates"),
-        "dates": gettext("Writing the plan"),
-    }
+        suggestion.step = PlanSuggestion.Step.LOADING
+        suggestion.save(update_fields=["status", "started_at", "progress", "step"])
 
     def progress(percent: int, step: str) -> None:
         PlanSuggestion.objects.filter(
             pk=suggestion_id, status=PlanSuggestion.Status.RUNNING
-        ).update(progress=percent, message=steps.get(step, step))
+        ).update(progress=percent, step=step)
 
     cohort = suggestion.cohort
     try:
@@ -177,7 +172,9 @@ def plan_suggestion_run(*, cohort_id: int, suggestion_id: int) -> str:
             status__in=PlanSuggestion.FINAL_STATUSES
         ).update(
             status=PlanSuggestion.Status.FAILED,
-            message=gettext("The suggestion failed: {error}").format(error=error)[:500],
+            error=(
+                "; ".join(_messages(error)) if isinstance(error, ValidationError) else str(error)
+            )[:2000],
             finished_at=timezone.now(),
         )
         return PlanSuggestion.Status.FAILED
@@ -197,7 +194,7 @@ def plan_suggestion_run(*, cohort_id: int, suggestion_id: int) -> str:
         suggestion.weights = dict(cohort.plan_weights)
         suggestion.status = PlanSuggestion.Status.DONE
         suggestion.progress = 100
-        suggestion.message = ""
+        suggestion.step = ""
         suggestion.finished_at = timezone.now()
         suggestion.save()
     return suggestion.status

@@ -237,6 +237,7 @@ def test_a_stored_suggestion_is_computed_by_its_task_and_accepted_row_by_row(
     assert len(callbacks) == 1
     stored.refresh_from_db()
     assert (stored.status, stored.progress, stored.message) == ("done", 100, "")
+    assert stored.step == "" and stored.error == ""
     assert stored.solver_status == "optimal" and stored.gap == 0
     assert (stored.placed, stored.total_score) == (3, 260)
     assert [row["state"] for row in stored.rows] == ["suggested"] * 3
@@ -380,7 +381,10 @@ def test_a_failed_run_is_recorded_on_the_suggestion(cohort, dpo, coordinator):
     Cohort.objects.filter(pk=cohort.pk).update(plan_weights={"1": 1, "2": 50})
     assert plan_suggestion_run(cohort_id=cohort.pk, suggestion_id=stored.pk) == "failed"
     stored.refresh_from_db()
-    assert stored.status == "failed" and "weights are not valid" in stored.message
+    assert stored.status == "failed" and "weights are not valid" in stored.error
+    assert stored.message.startswith("The suggestion failed: The cohort's plan suggestion weights")
+    with translation.override("zh-hans"):
+        assert stored.message.startswith("建议方案失败：")
     assert stored.finished_at is not None
     with pytest.raises(ValidationError):
         plan_suggestion_accept(suggestion=stored, by=coordinator)
