@@ -68,11 +68,13 @@ test: $(STAMP) chromium services lint
 	DATABASE_URL=$(TEST_DATABASE_URL) TEST_CELERY_BROKER_URL=$(TEST_REDIS_URL) \
 	  $(VENV)/bin/pytest
 
-# Benchmarks (not part of `make test`): a database of their own, results in docs/benchmarks.md.
+# Benchmarks (not part of `make test`): a database of their own, results in docs/benchmarks.md
+# (the solver's benchmark needs none: it builds its instances in memory).
 bench: $(STAMP)
 	$(PY) bench/export_roster.py --database-url $(BENCH_DATABASE_URL)
 	$(PY) bench/pages.py --database-url $(BENCH_DATABASE_URL)
 	$(PY) bench/import_uploads.py --database-url $(BENCH_DATABASE_URL)
+	$(PY) bench/planning.py
 
 clean:
 	rm -rf $(VENV) var/staticfiles

@@ -80,6 +80,7 @@ class CohortAdmin(admin.ModelAdmin):
             {"fields": ["orientation_start", "orientation_end", "orientation_venue"]},
         ),
         (_("Length of stay"), {"fields": ["min_stay_days", "max_stay_days"]}),
+        (_("Plan suggestions"), {"fields": ["plan_weights", "allow_rotations"]}),
         (
             _("Reminders"),
             {

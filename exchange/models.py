@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .notice_registry import kind_choices
+from .plan_weights import default_plan_weights, validate_plan_weights
 from .validators import (
     FIRST_DAY,
     LAST_DAY,
@@ -157,6 +158,26 @@ class Cohort(models.Model):
         _("reminder before an activity (days)"),
         default=1,
         validators=[validate_reminder_days],
+    )
+    # What "Suggest a plan" maximises and may do (placements.planning documents the score).
+    plan_weights = models.JSONField(
+        _("plan suggestion weights"),
+        default=default_plan_weights,
+        validators=[validate_plan_weights],
+        help_text=_(
+            "Score of a suggested placement at the official's 1st to 5th choice, at a department "
+            "sharing one of their focus areas, and elsewhere; from the 1st choice down, no weight "
+            'may be higher than the one before. Default: {"1": 100, "2": 60, "3": 40, "4": 25, '
+            '"5": 15, "focus": 10, "none": 0}.'
+        ),
+    )
+    allow_rotations = models.BooleanField(
+        _("rotations allowed"),
+        default=False,
+        help_text=_(
+            "A suggested plan may split an official's stay into two consecutive attachments of "
+            "equal length at two departments they ranked."
+        ),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -14,7 +14,7 @@ from participants import admin as participants_admin
 from participants.models import Participant
 
 from . import exports
-from .models import Activity, Attachment, ExportLog
+from .models import Activity, Attachment, ExportLog, PlanSuggestion
 from .selectors import roster_rows
 from .services import (
     attachment_cancel,
@@ -238,3 +238,29 @@ class ParticipantAdmin(participants_admin.ParticipantAdmin):
             filename=f"officials-{timezone.localdate().isoformat()}.csv",
         )
         return response
+
+
+@admin.register(PlanSuggestion)
+class PlanSuggestionAdmin(admin.ModelAdmin):
+    """Suggestions are computed and accepted through `placements.planning_services` (and its
+    pages); the admin shows them, for support, and changes nothing."""
+
+    list_display = [
+        "cohort",
+        "created_at",
+        "status",
+        "progress",
+        "placed",
+        "total_score",
+        "solver_status",
+        "solve_seconds",
+    ]
+    list_filter = ["status", "solver_status"]
+    list_select_related = ["cohort"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -8,6 +8,6 @@ class PlacementsConfig(AppConfig):
 
     def ready(self):
         # The placements' kinds of notice and reminder plans, told to the engine below.
-        from . import notices
+        from . import notices, tasks  # noqa: F401 (tasks: register them with the Celery app)
 
         notices.register()

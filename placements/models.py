@@ -22,6 +22,8 @@ from exchange.validators import (
 )
 from participants.models import Participant
 
+from . import plan_rows
+
 
 class AttachmentQuerySet(models.QuerySet):
     def published(self):
@@ -312,3 +314,123 @@ class ExportLog(models.Model):
         """How many officials were picked by hand, for an export of an admin selection."""
         selected = self.filters.get("participants")
         return None if selected is None else len(selected)
+
+
+class PlanSuggestion(models.Model):
+    """A plan the solver suggested for a cohort, kept so that a coordinator can accept it whole or
+    row by row later (`placements.planning_services`), and so that a page can follow the
+    `placements.suggest_plan` task computing it (`status`, `progress`, `message`).
+
+    `rows` holds one JSON object per suggested attachment and `unplaced` one per official left
+    out; `placements.plan_rows` documents their keys and writes their reasons in the reader's
+    language. Each row keeps its own state (suggested, accepted or refused, with the errors)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    FINAL_STATUSES = (Status.DONE, Status.FAILED)
+
+    class Step(models.TextChoices):
+        """Where a run is (or why it failed), shown in the reader's language by `message`."""
+
+        LOADING = "loading", _("Loading the cohort")
+        MODEL = "model", _("Building the model")
+        SCORE = "score", _("Best placements found; choosing the dates")
+        DATES = "dates", _("Writing the plan")
+        QUEUE_DOWN = (
+            "queue_down",
+            _("The task queue is not available; suggest the plan again later."),
+        )
+
+    class SolverStatus(models.TextChoices):
+        OPTIMAL = "optimal", _("Best possible (proven)")
+        FEASIBLE = "feasible", _("Within the rules, not proven best")
+        NOT_SOLVED = "not_solved", _("No plan found in the time given")
+
+    cohort = models.ForeignKey(
+        Cohort,
+        on_delete=models.CASCADE,
+        related_name="plan_suggestions",
+        verbose_name=_("cohort"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    replan = models.BooleanField(
+        _("full re-plan"),
+        default=False,
+        help_text=_("Also re-plan officials whose placements are drafts, replacing the drafts."),
+    )
+    time_limit = models.FloatField(_("time limit (seconds)"), default=10)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    step = models.CharField(_("step"), max_length=12, choices=Step.choices, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    weights = models.JSONField(_("weights used"), default=dict, blank=True)
+    rows = models.JSONField(_("suggested attachments"), default=list, blank=True)
+    unplaced = models.JSONField(_("officials not placed"), default=list, blank=True)
+    placed = models.PositiveIntegerField(_("officials placed"), null=True, blank=True)
+    total_score = models.FloatField(_("score"), null=True, blank=True)
+    score_bound = models.FloatField(_("best possible score"), null=True, blank=True)
+    gap = models.FloatField(_("optimality gap"), null=True, blank=True)
+    solver_status = models.CharField(
+        _("solver result"), max_length=12, choices=SolverStatus.choices, blank=True
+    )
+    solve_seconds = models.FloatField(_("solve time (seconds)"), null=True, blank=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("plan suggestion")
+        verbose_name_plural = _("plan suggestions")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="plansuggestion_progress_percent"
+            ),
+            models.CheckConstraint(
+                condition=Q(time_limit__gt=0), name="plansuggestion_time_limit_positive"
+            ),
+        ]
+        indexes = [models.Index(fields=["cohort", "-created_at"], name="plansuggestion_cohort")]
+
+    def __str__(self):
+        return f"{self.cohort} · {self.created_at:%Y-%m-%d %H:%M} · {self.get_status_display()}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.FINAL_STATUSES
+
+    @property
+    def message(self) -> str:
+        """What a page says about the run, in the active language ("" when there is nothing)."""
+        if self.step == self.Step.QUEUE_DOWN:
+            return self.get_step_display()
+        if self.status == self.Status.FAILED:
+            return gettext("The suggestion failed: {error}").format(error=self.error)
+        if self.status == self.Status.RUNNING and self.step:
+            return self.get_step_display()
+        return ""
+
+    def rows_with_reasons(self) -> list[dict]:
+        """The suggested rows, each with `reason` written in the active language."""
+        return [{**row, "reason": plan_rows.row_reason(row)} for row in self.rows]
+
+    def unplaced_with_reasons(self) -> list[dict]:
+        """The officials left out, each with `reason` written in the active language."""
+        return [{**item, "reason": plan_rows.unplaced_reason(item)} for item in self.unplaced]
+
+    @property
+    def accepted_count(self) -> int:
+        return sum(1 for row in self.rows if row["state"] == plan_rows.ACCEPTED)

@@ -20,6 +20,21 @@ urlpatterns = [
     path("cohorts/<int:pk>/edit/", views.CohortUpdateView.as_view(), name="cohort_update"),
     path("cohorts/<int:pk>/board/", views.CohortBoardView.as_view(), name="cohort_board"),
     path("cohorts/<int:pk>/plan/", plan_views.PlanPublishView.as_view(), name="plan_publish"),
+    path(
+        "cohorts/<int:pk>/plan/suggest/",
+        plan_views.PlanSuggestView.as_view(),
+        name="plansuggestion_create",
+    ),
+    path(
+        "plan/suggestions/<int:pk>/",
+        plan_views.PlanSuggestionDetailView.as_view(),
+        name="plansuggestion_detail",
+    ),
+    path(
+        "plan/suggestions/<int:pk>/accept/",
+        plan_views.PlanSuggestionAcceptView.as_view(),
+        name="plansuggestion_accept",
+    ),
     path("cohorts/<int:pk>/board/counts/", views.BoardCountView.as_view(), name="board_count"),
     path("cohorts/<int:pk>/timeline/", views.CohortTimelineView.as_view(), name="cohort_timeline"),
     path(
