@@ -4,6 +4,7 @@ from django.http import HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
 
+from .http import safe_next_url
 from .roles import home_url_name, roles_of
 
 
@@ -22,6 +23,10 @@ class LoginView(auth_views.LoginView):
     """Django's login, remembering a participant's preferred language for the session."""
 
     redirect_authenticated_user = True
+
+    def get_redirect_url(self):
+        # Only a local path: Django's own check lets a bare word through as a relative URL.
+        return safe_next_url(self.request, default="")
 
     def form_valid(self, form):
         response = super().form_valid(form)
