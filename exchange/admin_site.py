@@ -3,8 +3,10 @@
 auth and Celery beat) is given `GuardedModelAdminMixin`, so a new registration is guarded without
 being listed anywhere."""
 
+import functools
+
 from django.contrib import admin
-from django.contrib.admin import helpers
+from django.contrib.admin import helpers, widgets
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,17 +23,89 @@ BAD_SELECTION_REASON = _(
 )
 
 
-class GuardedModelAdminMixin:
+class GuardedAutocompleteMixin:
+    """Shows a form again with only the posted values that can be ids: Django looks the posted
+    values of an autocomplete up as they are, and `city=abc` failed the page with ValueError."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        target = remote.model._meta.get_field(
+            getattr(remote, "field_name", None) or remote.model._meta.pk.name
+        )
+        readable = []
+        for item in value:
+            try:
+                target.to_python(item)
+            except ValidationError:
+                continue
+            readable.append(item)
+        return super().optgroups(name, readable, attr)
+
+
+class GuardedAutocompleteSelect(GuardedAutocompleteMixin, widgets.AutocompleteSelect):
+    pass
+
+
+class GuardedAutocompleteSelectMultiple(
+    GuardedAutocompleteMixin, widgets.AutocompleteSelectMultiple
+):
+    pass
+
+
+class GuardedFormFieldsMixin:
+    """Autocomplete fields with the guarded widgets, on a ModelAdmin and on its inlines."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = GuardedAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = GuardedAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@functools.cache
+def _guarded_inline(inline_class):
+    return type(inline_class.__name__, (GuardedFormFieldsMixin, inline_class), {})
+
+
+class GuardedChangeListMixin:
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        # The date hierarchy builds the period of `?start__year=...` from the address: too large
+        # a year overflows, and the last year a date can have (9999) has no next year to end at.
+        except (OverflowError, ValueError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+@functools.cache
+def _guarded(changelist_class):
+    return type(changelist_class.__name__, (GuardedChangeListMixin, changelist_class), {})
+
+
+class GuardedModelAdminMixin(GuardedFormFieldsMixin):
     """Refuses, with a translated 400, list filters the admin cannot apply and selections that are
     not ids. Django itself redirects a bad filter to `?e=1`, which says nothing, and lets a year
-    like 99999999999 in the date hierarchy, or `_selected_action=abc`, escape as a 500."""
+    like 99999999999 in the date hierarchy, or `_selected_action=abc`, escape as a 500. Its
+    inlines get the guarded autocomplete widgets too."""
+
+    def get_inlines(self, request, obj):
+        return [_guarded_inline(inline) for inline in super().get_inlines(request, obj)]
+
+    def get_changelist(self, request, **kwargs):
+        return _guarded(super().get_changelist(request, **kwargs))
 
     def get_changelist_instance(self, request):
         try:
             return super().get_changelist_instance(request)
-        # The date hierarchy builds `datetime(year, month, day)` from the address: too large a
-        # year overflows instead of failing as a bad lookup.
-        except (IncorrectLookupParameters, OverflowError) as error:
+        except IncorrectLookupParameters as error:
             raise UnreadableRequest(BAD_FILTER_REASON) from error
 
     def response_action(self, request, queryset):

@@ -35,6 +35,8 @@ def test_every_registered_model_admin_is_guarded():
     "query",
     [
         "start__year=99999999999",  # the date hierarchy overflowed: a 500
+        "start__year=9999",  # and had no next year to end the period at: a 500
+        "start__year=9999&start__month=12",
         "start__year=2027&start__month=13",
         "participant__id__exact=abc",
         "start__gte=not-a-date",
@@ -93,3 +95,29 @@ def test_autocomplete_of_a_declared_field_still_answers(admin_client_):
     response = admin_client_.get(f"{reverse('admin:autocomplete')}?{query}")
     assert response.status_code == 200
     assert response.json()["results"][0]["id"] == str(attachment.participant.pk)
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("/admin/exchange/hostdepartment/add/", {"abbreviation": "X", "city": "abc"}),
+        ("/admin/exchange/hostdepartment/add/", {"abbreviation": "X", "liaisons": ["1", "x"]}),
+        (
+            "/admin/exchange/cohort/add/",  # an inline's autocomplete
+            {
+                "name": "Spring",
+                "city_quotas-TOTAL_FORMS": "1",
+                "city_quotas-INITIAL_FORMS": "0",
+                "city_quotas-0-city": "abc",
+                "city_quotas-0-seats": "3",
+                "host_capacities-TOTAL_FORMS": "0",
+                "host_capacities-INITIAL_FORMS": "0",
+            },
+        ),
+    ],
+)
+def test_a_form_with_an_autocomplete_value_that_is_no_id_is_shown_again(admin_client_, url, data):
+    """Django's autocomplete widget looked the posted value up as it was: ValueError, a 500."""
+    response = admin_client_.post(url, data)
+    assert response.status_code == 200
+    assert 'class="errornote"' in response.content.decode()
