@@ -142,7 +142,8 @@ def _specs_of_form(form: forms.BaseForm) -> list[FieldSpec]:
     specs = []
     for name, form_field in form.fields.items():
         if isinstance(form_field, forms.FileField):
-            continue  # no uploads: widened after merge of issue-values (nominations import)
+            # widened after merge of issue-values (and of the nominations import): no uploads.
+            continue
         html_name = form.add_prefix(name)
         widget = form_field.widget
         subnames = []
