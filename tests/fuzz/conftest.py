@@ -30,7 +30,7 @@ _SHARED = {
 }
 settings.register_profile(
     "quick",
-    max_examples=int(os.environ.get("FUZZ_EXAMPLES", 3)),
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", 2)),
     derandomize=True,
     database=None,
     **_SHARED,
