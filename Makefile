@@ -9,7 +9,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exchange_bench
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint fmt services chromium migrate seed messages screenshots bench clean
+.PHONY: run test fuzz lint fmt services chromium migrate seed messages screenshots bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -67,6 +67,14 @@ messages: $(STAMP)
 test: $(STAMP) chromium services lint
 	DATABASE_URL=$(TEST_DATABASE_URL) TEST_CELERY_BROKER_URL=$(TEST_REDIS_URL) \
 	  $(VENV)/bin/pytest
+
+# The fuzz suite at length: many random examples per endpoint and role (`make test` runs a few,
+# the same ones every time). FUZZ_EXAMPLES sets how many; failures are kept in var/hypothesis.
+FUZZ_EXAMPLES ?= 150
+fuzz: $(STAMP) services
+	FUZZ_PROFILE=long FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
+	  DATABASE_URL=$(TEST_DATABASE_URL) TEST_CELERY_BROKER_URL=$(TEST_REDIS_URL) \
+	  $(VENV)/bin/pytest tests/fuzz
 
 # Benchmarks (not part of `make test`): a database of their own, results in docs/benchmarks.md
 # (the solver's benchmark needs none: it builds its instances in memory).

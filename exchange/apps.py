@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -23,3 +24,11 @@ class ExchangeConfig(AppConfig):
         post_migrate.connect(_resync_role_groups, sender=self, dispatch_uid="exchange_role_groups")
         # Register the engine's tasks with the Celery app, so they can be queued by name.
         from . import tasks  # noqa: F401
+
+
+class ExchangeAdminConfig(admin_apps.AdminConfig):
+    """Django's admin on the project's site, which guards every ModelAdmin registered on it.
+    Named in INSTALLED_APPS in place of `django.contrib.admin`."""
+
+    default = False  # `exchange` itself is ExchangeConfig
+    default_site = "exchange.admin_site.ExchangeAdminSite"

@@ -1,9 +1,12 @@
+from django.contrib.auth.models import AnonymousUser
+
 from . import roles as role_module
 
 
 def roles(request):
     """Role flags for the navigation (one cached query per request)."""
-    user = request.user
+    # An error page may be rendered for a request refused before AuthenticationMiddleware ran.
+    user = getattr(request, "user", None) or AnonymousUser()
     return {
         "is_admin": role_module.is_admin(user),
         "is_coordinator": role_module.is_coordinator(user),

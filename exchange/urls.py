@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from . import views
 
+handler400 = "exchange.views.error_400"
 handler403 = "exchange.views.error_403"
 handler404 = "exchange.views.error_404"
 handler500 = "exchange.views.error_500"

@@ -2,18 +2,18 @@ from crispy_forms.helper import FormHelper
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView, UpdateView
 
 from exchange.forms import add_service_error
+from exchange.http import safe_next_url
 from exchange.mixins import RoleRequiredMixin
 from exchange.models import Cohort, HostDepartment
 from exchange.roles import Role, is_coordinator
@@ -439,13 +439,10 @@ class BoardActionMixin(RoleRequiredMixin):
         )
 
     def next_url(self, participant: Participant) -> str:
-        url = self.request.POST.get("next") or self.request.GET.get("next") or ""
-        if url and url_has_allowed_host_and_scheme(
-            url, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
-        ):
-            return url
+        """Where to go after the action: the local page `next` names (the official's page, say),
+        else the official's row on the board."""
         board = reverse("placements:cohort_board", kwargs={"pk": participant.cohort_id})
-        return f"{board}#official-{participant.pk}"
+        return safe_next_url(self.request, default=f"{board}#official-{participant.pk}")
 
     def row(self, participant: Participant, *, changed=False, status=200, **extra):
         """The official's board row, freshly read, with an open form or a note if given."""
@@ -470,14 +467,14 @@ class BoardActionMixin(RoleRequiredMixin):
         if is_htmx(self.request):
             return self.row(participant, changed=True, note=message)
         messages.success(self.request, message)
-        return redirect(self.next_url(participant))
+        return HttpResponseRedirect(self.next_url(participant))
 
     def refused(self, participant: Participant, error: ValidationError):
         if is_htmx(self.request):
             return self.row(participant, error=error.messages)
         for message in error.messages:
             messages.error(self.request, message)
-        return redirect(self.next_url(participant))
+        return HttpResponseRedirect(self.next_url(participant))
 
     def show_form(self, participant: Participant, form, *, title: str, action: str, **extra):
         if is_htmx(self.request):

@@ -6,11 +6,11 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from exchange.http import safe_next_url
 from exchange.mixins import RoleRequiredMixin
 from exchange.models import Notification
 from exchange.notice_registry import type_for
@@ -21,13 +21,6 @@ from .forms import CohortRemindersForm
 from .messages import render_message
 
 EVERY_ROLE = (Role.ADMIN, Role.COORDINATOR, Role.LIAISON, Role.PARTICIPANT)
-
-
-def _safe_next(request, default: str) -> str:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
 
 
 class NotificationListView(RoleRequiredMixin, ListView):
@@ -85,7 +78,9 @@ class NotificationReadView(RoleRequiredMixin, View):
     def post(self, request, pk):
         notification = get_object_or_404(selectors.notifications_for(user=request.user), pk=pk)
         services.notification_mark_read(notification=notification, user=request.user)
-        return HttpResponseRedirect(_safe_next(request, reverse("notifications:notification_list")))
+        return HttpResponseRedirect(
+            safe_next_url(request, reverse("notifications:notification_list"))
+        )
 
 
 class NotificationReadAllView(RoleRequiredMixin, View):
@@ -174,7 +169,7 @@ class NotificationResendView(RoleRequiredMixin, View):
         default = reverse(
             "notifications:notification_outbox", kwargs={"pk": notification.cohort_id}
         )
-        return HttpResponseRedirect(_safe_next(request, default))
+        return HttpResponseRedirect(safe_next_url(request, default))
 
 
 class CohortRemindersView(CohortScopedMixin, FormView):

@@ -18,7 +18,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     # modeltranslation must come before the admin so that its admin classes patch in.
     "modeltranslation",
-    "django.contrib.admin",
+    "exchange.apps.ExchangeAdminConfig",  # django.contrib.admin on the project's guarded site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -38,6 +38,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the request: a NUL byte or undecodable text is a 400, not a 500.
+    "exchange.middleware.MalformedRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "exchange.middleware.UserLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",

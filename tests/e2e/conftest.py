@@ -4,7 +4,7 @@ pytest-django's live server."""
 import os
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -16,6 +16,13 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+# How long an action or an expectation may wait. A passing run never waits this long; the defaults
+# (10 s for actions, 5 s for `expect`) leave little room for the first pages of a run on a busy
+# machine (templates compiled on first use, Chromium's first render of the CJK fonts, other suites
+# on the two cores), where a browser test can fail once and pass when run again.
+ACTION_TIMEOUT_MS = 30_000
+expect.set_options(timeout=ACTION_TIMEOUT_MS)
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test body are
 # still synchronous, so allow them.
@@ -44,7 +51,7 @@ def page(browser, live_server):
     context = browser.new_context(
         base_url=live_server.url, locale="en-GB", viewport={"width": 1280, "height": 900}
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
     page = context.new_page()
     yield page
     context.close()

@@ -4,6 +4,7 @@ server (aiosmtpd) in the test process that records what it accepted and can refu
 import asyncio
 import email
 import email.message
+import errno
 import os
 import signal
 import socket
@@ -21,7 +22,9 @@ from aiosmtpd.controller import Controller
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKER_READY_TIMEOUT = 40
+# Generous: a passing run never waits for it, while a worker starting on a busy machine (compiling
+# every module, since the suite writes no bytecode) can take longer than the 40 s it was.
+WORKER_READY_TIMEOUT = 120
 
 
 def free_port() -> int:
@@ -35,17 +38,29 @@ class SmtpSink:
     (never answering its DATA until released, and never counting it as delivered)."""
 
     def __init__(self):
-        self.port = free_port()
+        self.port = 0
         self.mode = "accept"
         self.accepted: list[email.message.Message] = []
         self.refused = 0
         self.stalled = threading.Event()
         self.release = threading.Event()
         self._lock = threading.Lock()
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller = None
 
-    def start(self):
-        self._controller.start()
+    def start(self, attempts: int = 5):
+        # A free port can be taken by another process between the probe and the bind (other
+        # suites run on this machine at the same time): that failed the worker tests now and
+        # then with "address already in use". Try another port then.
+        for attempt in range(attempts):
+            self.port = free_port()
+            self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+            try:
+                self._controller.start()
+            except OSError as error:
+                if error.errno != errno.EADDRINUSE or attempt == attempts - 1:
+                    raise
+            else:
+                return self
         return self
 
     def reset(self):

@@ -88,6 +88,26 @@ def test_mark_one_and_all_read(client, participant, participant_user, own):
     assert second.read_at is not None
 
 
+@pytest.mark.parametrize("next_url", ["NaN", "//evil.example.org/", "/notifications/\r\n"])
+def test_mark_read_with_a_bad_next_goes_to_the_list(client, participant_user, own, next_url):
+    client.force_login(participant_user)
+    response = client.post(
+        reverse("notifications:notification_read", args=[own.pk]), {"next": next_url}
+    )
+    assert response["Location"] == reverse("notifications:notification_list")
+    own.refresh_from_db()
+    assert own.read_at is not None
+
+
+def test_login_follows_only_a_local_next(client, coordinator, password):
+    login = {"username": coordinator.username, "password": password}
+    response = client.post(reverse("login") + "?next=NaN", login)
+    assert response["Location"] == reverse("home")
+    client.logout()
+    response = client.post(reverse("login"), {**login, "next": "/cohorts/"})
+    assert response["Location"] == "/cohorts/"
+
+
 @pytest.mark.parametrize("unread", [1, 30])
 def test_the_unread_badge_counts_in_one_query(
     client, participant, participant_user, unread, django_assert_max_num_queries

@@ -281,6 +281,36 @@ def test_plain_post_goes_back_to_a_safe_next_page_only(coordinator_client, offic
     assert response.url.startswith(reverse("placements:cohort_board", args=[official.cohort_id]))
 
 
+@pytest.mark.parametrize("next_url", ["NaN", "/cohorts/\n1/", "//evil.example.org/", "x" * 3000])
+@pytest.mark.parametrize("action", ["confirm", "cancel", "update"])
+def test_a_bad_next_falls_back_to_the_board_after_the_change(
+    coordinator_client, official, dpo, td, action, next_url
+):
+    """`next=NaN` used to raise NoReverseMatch after the change was committed (a 500 for a done
+    change). Now any `next` that is not a local path goes back to the official's row."""
+    attachment = assign(official, dpo)
+    url = reverse(f"placements:attachment_{action}", args=[attachment.pk])
+    data = {"next": next_url}
+    if action == "update":
+        prefix = f"attachment-{attachment.pk}"
+        data.update(
+            {
+                f"{prefix}-department": td.pk,
+                f"{prefix}-start": "2027-03-08",
+                f"{prefix}-end": "2027-04-09",
+            }
+        )
+    response = coordinator_client.post(url, data)
+    board = reverse("placements:cohort_board", args=[official.cohort_id])
+    assert response.status_code == 302
+    assert response["Location"] == f"{board}#official-{official.pk}"
+    attachment.refresh_from_db()
+    expected = {"confirm": "confirmed", "cancel": "cancelled", "update": "proposed"}[action]
+    assert attachment.status == expected
+    if action == "update":
+        assert attachment.department == td
+
+
 def test_plain_post_refusal_renders_the_form_page(coordinator_client, official, dpo):
     url = reverse("placements:attachment_create", args=[official.pk])
     response = coordinator_client.post(url, assign_data(official, dpo, start="2027-03-02"))
