@@ -163,10 +163,25 @@ NOTIFICATION_STUCK_AFTER_SECONDS = env.int("NOTIFICATION_STUCK_AFTER_SECONDS", d
 NOTIFICATION_BATCH_SIZE = env.int("NOTIFICATION_BATCH_SIZE", default=200)
 NOTIFICATION_REMINDER_HOUR = env.int("NOTIFICATION_REMINDER_HOUR", default=9)
 
+# Every handler masks calendar feed tokens in paths (Django's request and server logs name the
+# path; gunicorn's access log uses the same filter through gunicorn.conf.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"mask_calendar_tokens": {"()": "exchange.logging.MaskCalendarTokenFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_calendar_tokens"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Django's own defaults give these loggers unfiltered handlers: "django" now reaches the
+    # root's, and runserver's request lines go through the filtered console.
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
