@@ -1,8 +1,11 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils.translation import gettext as _
 
 from .roles import home_url_name, roles_of
 
@@ -31,6 +34,23 @@ class LoginView(auth_views.LoginView):
         if participation is not None:
             self.request.session["preferred_language"] = participation.preferred_language
         return response
+
+
+def login_locked_out(request, response=None, credentials=None):
+    """django-axes' lockout answer: the login page again, with the reason in the reader's
+    language. Known and unknown usernames get the same page, so it tells nothing about accounts."""
+    form = AuthenticationForm(request, data=request.POST or None)
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    form.errors.clear()
+    form.add_error(
+        None,
+        _(
+            "Too many failed logins for this account from your address. "
+            "Try again in {minutes} minutes, or ask an administrator to unlock it."
+        ).format(minutes=minutes),
+    )
+    context = {"form": form, "next": request.POST.get("next", ""), "locked_out": True}
+    return render(request, "registration/login.html", context, status=429)
 
 
 def error_403(request, exception=None):
