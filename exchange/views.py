@@ -5,8 +5,10 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
+from .accounts import OutboxPasswordResetForm, password_reset_allowed
 from .roles import home_url_name, roles_of
 
 
@@ -34,6 +36,24 @@ class LoginView(auth_views.LoginView):
         if participation is not None:
             self.request.session["preferred_language"] = participation.preferred_language
         return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Asks for an email; the same "check your mail" page follows whether or not it is known.
+    Too many requests for one email or from one address are refused (known or not, alike)."""
+
+    form_class = OutboxPasswordResetForm
+    success_url = reverse_lazy("password_reset_done")
+
+    def form_valid(self, form):
+        if not password_reset_allowed(
+            email=form.cleaned_data["email"], address=self.request.META.get("REMOTE_ADDR")
+        ):
+            form.add_error(
+                None, _("Too many password reset requests. Please try again in an hour.")
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
 
 
 def login_locked_out(request, response=None, credentials=None):

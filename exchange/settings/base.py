@@ -67,6 +67,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "exchange.views.login_locked_out"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Password reset requests per email and per client address in a window (exchange/accounts.py).
+PASSWORD_RESET_RATE_PER_EMAIL = env.int("PASSWORD_RESET_RATE_PER_EMAIL", default=3)
+PASSWORD_RESET_RATE_PER_ADDRESS = env.int("PASSWORD_RESET_RATE_PER_ADDRESS", default=10)
+PASSWORD_RESET_RATE_WINDOW = 3600
 
 ROOT_URLCONF = "exchange.urls"
 
