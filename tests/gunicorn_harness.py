@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 READY_TIMEOUT = 40
 
 
-def test_database_url() -> str:
+def database_url_of_tests() -> str:
     s = connection.settings_dict
     return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
@@ -32,7 +32,7 @@ def gunicorn_server(*, settings: str, env: dict | None = None):
     full_env = {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": settings,
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": database_url_of_tests(),
         **(env or {}),
     }
     with log_path.open("w") as log:
