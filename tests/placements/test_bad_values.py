@@ -90,7 +90,14 @@ def test_an_activity_on_the_last_day_of_the_stay_is_accepted(client, coordinator
 
 
 def test_liaison_cannot_plan_an_activity_in_year_one(client, liaison, official, dpo):
-    attachment_create(participant=official, department=dpo, start=day(3, 8), end=day(4, 9), by=None)
+    attachment_create(
+        participant=official,
+        department=dpo,
+        start=day(3, 8),
+        end=day(4, 9),
+        by=None,
+        confirmed=True,
+    )
     client.force_login(liaison)
     response = client.post(
         reverse("placements:activity_create", args=[official.cohort.pk]),
