@@ -1,9 +1,13 @@
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
+from axes.utils import reset as axes_reset
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
 from .forms import ReminderDaysMixin
@@ -132,3 +136,26 @@ admin.site.unregister(User)
 @admin.register(User)
 class ProgrammeUserAdmin(UserAdmin):
     form = UserDatesForm
+
+
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class LockoutAdmin(AccessAttemptAdmin):
+    """django-axes' failed-login counters (its access and failure logs stay as axes shows them),
+    with an action that unlocks the selected account+address pairs at once."""
+
+    actions = [*AccessAttemptAdmin.actions, "unlock"]
+
+    @admin.action(description=_("Unlock the selected logins"), permissions=["delete"])
+    def unlock(self, request, queryset):
+        count = 0
+        for username, ip_address in queryset.values_list("username", "ip_address"):
+            count += axes_reset(username=username, ip=ip_address)
+        self.message_user(
+            request,
+            ngettext("%(count)d login unlocked.", "%(count)d logins unlocked.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )

@@ -23,7 +23,11 @@ class ExchangeConfig(AppConfig):
     def ready(self):
         post_migrate.connect(_resync_role_groups, sender=self, dispatch_uid="exchange_role_groups")
         # Register the engine's tasks with the Celery app, so they can be queued by name.
-        from . import tasks  # noqa: F401
+        # The ground's own kind of notice (password reset), registered like the apps' kinds.
+        from . import (
+            notices,  # noqa: F401
+            tasks,  # noqa: F401
+        )
 
 
 class ExchangeAdminConfig(admin_apps.AdminConfig):

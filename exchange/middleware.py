@@ -43,3 +43,32 @@ class MalformedRequestMiddleware:
         if problem is not None:
             raise UnreadableRequest(problem)
         return self.get_response(request)
+
+
+# No page of the app uses these browser features; the header says so for every response.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+        "interest-cohort",
+    )
+)
+
+
+class PermissionsPolicyMiddleware:
+    """Sets `Permissions-Policy` on every response that has none."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response

@@ -1,13 +1,18 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.urls import reverse_lazy
 from django.utils import translation
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from .accounts import OutboxPasswordResetForm, password_reset_allowed
 from .http import safe_next_url
 from .roles import home_url_name, roles_of
 
@@ -61,10 +66,13 @@ def _language_of(request) -> str:
 
 # What Django's own refusals mean, for the people who meet them.
 _REASONS = [
-    (RequestDataTooBig, _("The form is larger than the site accepts.")),
-    (TooManyFieldsSent, _("The form has more fields than the site accepts.")),
-    (TooManyFilesSent, _("The form has more files than the site accepts.")),
-    (MultiPartParserError, _("The form could not be read: its data is incomplete or malformed.")),
+    (RequestDataTooBig, gettext_lazy("The form is larger than the site accepts.")),
+    (TooManyFieldsSent, gettext_lazy("The form has more fields than the site accepts.")),
+    (TooManyFilesSent, gettext_lazy("The form has more files than the site accepts.")),
+    (
+        MultiPartParserError,
+        gettext_lazy("The form could not be read: its data is incomplete or malformed."),
+    ),
 ]
 
 
@@ -73,11 +81,46 @@ def error_400(request, exception=None):
     if reason is None:
         reason = next(
             (text for kind, text in _REASONS if isinstance(exception, kind)),
-            _("The request could not be read. Go back and try again from the page."),
+            gettext_lazy("The request could not be read. Go back and try again from the page."),
         )
     # A link to the same page without its parameters: most refusals are of a filter.
     without_query = request.path if request.META.get("QUERY_STRING") else None
     return _plain_page(request, "400.html", status=400, reason=reason, without_query=without_query)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Asks for an email; the same "check your mail" page follows whether or not it is known.
+    Too many requests for one email or from one address are refused (known or not, alike)."""
+
+    form_class = OutboxPasswordResetForm
+    success_url = reverse_lazy("password_reset_done")
+
+    def form_valid(self, form):
+        if not password_reset_allowed(
+            email=form.cleaned_data["email"], address=self.request.META.get("REMOTE_ADDR")
+        ):
+            form.add_error(
+                None, _("Too many password reset requests. Please try again in an hour.")
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
+
+
+def login_locked_out(request, response=None, credentials=None):
+    """django-axes' lockout answer: the login page again, with the reason in the reader's
+    language. Known and unknown usernames get the same page, so it tells nothing about accounts."""
+    form = AuthenticationForm(request, data=request.POST or None)
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    form.errors.clear()
+    form.add_error(
+        None,
+        _(
+            "Too many failed logins for this account from your address. "
+            "Try again in {minutes} minutes, or ask an administrator to unlock it."
+        ).format(minutes=minutes),
+    )
+    context = {"form": form, "next": request.POST.get("next", ""), "locked_out": True}
+    return render(request, "registration/login.html", context, status=429)
 
 
 def error_403(request, exception=None):

@@ -1,10 +1,12 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from exchange.admin import BoundedInline
 
 from .models import HostPreference, NominationImport, Participant
-from .services import city_quota_check
+from .services import city_quota_check, participant_calendar_token_reset
 
 
 class HostPreferenceInline(BoundedInline):
@@ -42,7 +44,35 @@ class ParticipantAdmin(admin.ModelAdmin):
     autocomplete_fields = ["cohort", "home_city", "user"]
     filter_horizontal = ["focus_areas"]
     inlines = [HostPreferenceInline]
-    readonly_fields = ["calendar_token", "created_at", "updated_at"]
+    # The token is never a form field: the admin sees it masked and resets it by an action.
+    exclude = ["calendar_token"]
+    readonly_fields = ["calendar_address", "created_at", "updated_at"]
+    actions = ["reset_calendar_address"]
+
+    @admin.display(description=_("calendar feed address"))
+    def calendar_address(self, obj):
+        # The feed address is the official's secret: the admin sees only enough to tell two apart.
+        return obj.calendar_token_masked if obj and obj.pk else "—"
+
+    @admin.action(
+        description=_("Reset the calendar feed address of the selected officials"),
+        permissions=["change"],
+    )
+    def reset_calendar_address(self, request, queryset):
+        count = 0
+        for participant in queryset.order_by("pk"):
+            participant_calendar_token_reset(participant=participant)
+            count += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d official has a new calendar feed address; the old one no longer works.",
+                "%(count)d officials have new calendar feed addresses; the old ones stop working.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     def get_readonly_fields(self, request, obj=None):
         # Confirming, withdrawing and reinstating send notices and cancel attachments: they are

@@ -1,9 +1,11 @@
 """Officials taking part in a cohort."""
 
+import hashlib
 import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +29,20 @@ DETAIL_FIELDS = (
 
 def new_calendar_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+def calendar_token_digest(token: str) -> str:
+    """The SHA-256 hex digest the feed is looked up by (the same the database computes)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Sha256Hex(models.Func):
+    """SHA-256 hex of a text column, as PostgreSQL computes it. The cast to bytea is immutable
+    (a generated column needs that) and gives the text's own bytes because tokens are URL-safe
+    base64, with no backslash: a check constraint keeps them so."""
+
+    template = "ENCODE(SHA256((%(expressions)s)::bytea), 'hex')"
+    output_field = models.CharField(max_length=64)
 
 
 class Participant(models.Model):
@@ -73,8 +89,17 @@ class Participant(models.Model):
         related_name="participations",
         verbose_name=_("user account"),
     )
+    # The raw token stays: the official must be able to copy their feed address again (a new
+    # phone). The feed is looked up by its hash, which the database keeps in step with the token
+    # whichever way a row is written (bulk imports included).
     calendar_token = models.CharField(
         _("calendar feed token"), max_length=64, unique=True, default=new_calendar_token
+    )
+    calendar_token_hash = models.GeneratedField(
+        expression=Sha256Hex("calendar_token"),
+        output_field=models.CharField(max_length=64),
+        db_persist=True,
+        verbose_name=_("calendar feed token hash"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -93,6 +118,14 @@ class Participant(models.Model):
             models.UniqueConstraint(
                 fields=["cohort", "user"], name="participant_one_per_user_per_cohort"
             ),
+            models.UniqueConstraint(
+                fields=["calendar_token_hash"], name="participant_calendar_token_hash_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(calendar_token__regex=r"^[A-Za-z0-9_-]{32,64}$"),  # noqa: S106
+                name="participant_calendar_token_urlsafe",
+                violation_error_message=_("A calendar token is 32 to 64 URL-safe characters."),
+            ),
         ]
         indexes = [models.Index(fields=["cohort", "status"], name="participant_cohort_status")]
 
@@ -103,6 +136,11 @@ class Participant(models.Model):
 
     def get_absolute_url(self):
         return reverse("placements:participant_detail", kwargs={"pk": self.pk})
+
+    @property
+    def calendar_token_masked(self) -> str:
+        """Enough of the token to tell two addresses apart, never enough to open one."""
+        return f"{self.calendar_token[:4]}…" if self.calendar_token else ""
 
 
 class HostPreference(models.Model):

@@ -210,7 +210,7 @@ admin.site.unregister(Participant)
 
 @admin.register(Participant)
 class ParticipantAdmin(participants_admin.ParticipantAdmin):
-    actions = ["export_selected_csv"]
+    actions = [*participants_admin.ParticipantAdmin.actions, "export_selected_csv"]
 
     def has_export_roster_permission(self, request) -> bool:
         return exports.can_export_roster(request.user)

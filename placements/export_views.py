@@ -5,6 +5,7 @@ cohorts and the export log are for admins only. Everyone else gets 403.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -147,7 +148,13 @@ class RosterDownloadView(RosterAccessMixin, View):
         token = request.GET.get("download_token", "")
         if exports.DOWNLOAD_TOKEN_RE.match(token):
             # The page polls for this cookie to stop its "preparing" spinner.
-            response.set_cookie(exports.DOWNLOAD_COOKIE, token, max_age=120, samesite="Lax")
+            response.set_cookie(
+                exports.DOWNLOAD_COOKIE,
+                token,
+                max_age=120,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
         return response
 
 

@@ -96,6 +96,10 @@ class ActivityForm(forms.ModelForm):
             )
         self.fields["participants"].queryset = officials
         self.fields["participants"].required = False
+        # static/js/app.js hides the named officials unless that audience is chosen.
+        self.fields["audience"].widget.attrs.update(
+            {"data-shows": "#div_id_participants", "data-shows-value": Activity.Audience.NAMED}
+        )
 
     def clean(self):
         cleaned = super().clean()

@@ -5,6 +5,7 @@ withdrawal, which cancels their attachments. Drawn here, where the placements li
 """
 
 import datetime
+import hmac
 
 from django.contrib import messages
 from django.db.models import Prefetch
@@ -19,7 +20,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 from exchange.mixins import RoleRequiredMixin
 from exchange.roles import Role, is_coordinator
 from participants.forms import WithdrawForm
-from participants.models import HostPreference, Participant
+from participants.models import HostPreference, Participant, calendar_token_digest
 from participants.selectors import participants_visible_to
 
 from .calendar_feed import schedule_calendar
@@ -97,14 +98,17 @@ class ScheduleMixin:
             "mode": mode,
             "anchor": anchor,
             "is_owner": participant.user_id == self.request.user.pk,
-            "feed_url": self.request.build_absolute_uri(
-                reverse("placements:calendar_feed", kwargs={"token": participant.calendar_token})
-            ),
             "print_url": reverse(
                 "placements:participant_schedule_print", kwargs={"pk": participant.pk}
             ),
         }
-        context["webcal_url"] = "webcal://" + context["feed_url"].split("://", 1)[1]
+        if context["is_owner"]:
+            # The full feed address only ever reaches its owner's own page: they copy it again
+            # onto a new phone from here; everyone else (coordinators, the admin) never gets it.
+            context["feed_url"] = self.request.build_absolute_uri(
+                reverse("placements:calendar_feed", kwargs={"token": participant.calendar_token})
+            )
+            context["webcal_url"] = "webcal://" + context["feed_url"].split("://", 1)[1]
         if mode == "list":
             context["days"] = schedule_list(schedule.items, today=today)
         elif mode == "month":
@@ -163,10 +167,15 @@ class CalendarFeedView(View):
     address is the only key: no RoleRequiredMixin, and any token but the current one is a 404."""
 
     def get(self, request, token):
+        # Looked up by the token's hash (an index on a digest, not a string match on the
+        # secret), and the digests compared in constant time.
+        digest = calendar_token_digest(token)
         participant = (
-            Participant.objects.select_related("cohort").filter(calendar_token=token).first()
+            Participant.objects.select_related("cohort").filter(calendar_token_hash=digest).first()
         )
-        if participant is None:
+        if participant is None or not hmac.compare_digest(
+            calendar_token_digest(participant.calendar_token), digest
+        ):
             raise Http404(_("No calendar at this address."))
         with translation.override(participant.preferred_language):
             body = schedule_calendar(schedule_for_participant(participant=participant))

@@ -3,6 +3,7 @@
 import logging
 
 import pytest
+from django.core.cache import cache
 
 from exchange.roles import Role
 from tests.factories import PASSWORD, HostDepartmentFactory, ParticipantFactory, UserFactory
@@ -16,6 +17,14 @@ def _fail_on_error_logs(request, caplog):
         return
     errors = [r for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
     assert not errors, "ERROR logged during the test: " + "; ".join(r.getMessage() for r in errors)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # The test settings' cache is this process's memory: rate-limit counters start at zero.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

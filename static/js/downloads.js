@@ -48,7 +48,8 @@
       var timer = window.setInterval(function () {
         if (readCookie(cookie) === token || Date.now() - started > GIVE_UP_MS) {
           window.clearInterval(timer);
-          document.cookie = cookie + "=; Max-Age=0; path=/; SameSite=Lax";
+          document.cookie = cookie + "=; Max-Age=0; path=/; SameSite=Lax" +
+            (window.location.protocol === "https:" ? "; Secure" : "");
           busy(form, button, false);
         }
       }, POLL_MS);

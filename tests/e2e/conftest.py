@@ -46,15 +46,43 @@ def browser():
         browser.close()
 
 
+# Reported from every page of the context before its own scripts run (an init script is not
+# subject to the page's CSP), and read back from the console.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  console.error("CSP violation: " + event.violatedDirective + " blocked " + event.blockedURI);
+});
+"""
+
+
 @pytest.fixture
-def page(browser, live_server):
+def csp_violations():
+    """What the Content-Security-Policy refused on any page of the test (console messages and
+    `securitypolicyviolation` events). `page` fails the test if any is left at the end."""
+    return []
+
+
+@pytest.fixture
+def page(browser, live_server, csp_violations):
     context = browser.new_context(
         base_url=live_server.url, locale="en-GB", viewport={"width": 1280, "height": 900}
     )
     context.set_default_timeout(ACTION_TIMEOUT_MS)
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
+
+    def watch(page):
+        def on_console(message):
+            text = message.text
+            if "Content Security Policy" in text or text.startswith("CSP violation"):
+                csp_violations.append(f"{page.url}: {text}")
+
+        page.on("console", on_console)
+
+    context.on("page", watch)
     page = context.new_page()
     yield page
     context.close()
+    assert not csp_violations, "CSP violations:\n" + "\n".join(csp_violations)
 
 
 @pytest.fixture

@@ -31,8 +31,12 @@ def test_wrong_password_gets_a_form_error(client, coordinator):
     assert "Please enter a correct username and password" in response.content.decode()
 
 
-def test_password_reset_sends_a_mail(client, coordinator, mailoutbox):
-    response = client.post(reverse("password_reset"), {"email": coordinator.email})
+def test_password_reset_sends_a_mail(
+    client, coordinator, mailoutbox, django_capture_on_commit_callbacks
+):
+    # Recorded in the outbox; the dispatch queued on commit sends it (Celery runs eagerly here).
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("password_reset"), {"email": coordinator.email})
     assert response.status_code == 302
     assert len(mailoutbox) == 1
     assert "/accounts/reset/" in mailoutbox[0].body

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.test import override_settings
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -401,6 +402,18 @@ def test_download_sets_the_cookie_the_spinner_waits_for(client, admin_user, rost
     assert response.cookies["exchange_download"].value == "abc123XYZ789"
     response, _content = download(client, url, download_token="<script>")
     assert "exchange_download" not in response.cookies
+
+
+def test_the_download_cookie_is_secure_where_the_session_cookie_is(client, admin_user, roster):
+    client.force_login(admin_user)
+    url = reverse("placements:roster_download", args=[roster["cohort"].pk, "xlsx"])
+    response, _content = download(client, url, download_token="abc123XYZ789")
+    assert not response.cookies["exchange_download"]["secure"]
+    with override_settings(SESSION_COOKIE_SECURE=True):  # as under production settings
+        response, _content = download(client, url, download_token="abc123XYZ789")
+    cookie = response.cookies["exchange_download"]
+    assert cookie["secure"] is True
+    assert cookie["samesite"] == "Lax"
 
 
 def _bulk_roster(n: int):
