@@ -2,6 +2,7 @@
 seats and reminder offsets; the cohort's own rules on them; and the admin, which refuses alike."""
 
 import datetime
+import json
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,6 +11,7 @@ from django.urls import reverse
 
 from exchange import validators
 from exchange.models import CityQuota, Cohort, HostCapacity, Notification
+from exchange.plan_weights import default_plan_weights
 from tests.exchange.notification_factories import make_notification
 from tests.factories import CityFactory, CohortFactory, HostDepartmentFactory
 
@@ -156,6 +158,8 @@ def admin_cohort_data(**overrides):
         "attachment_start_reminder_days": "3",
         "attachment_end_reminder_days": "7",
         "activity_reminder_days": "1",
+        # The plan suggestion's weights (issue 10), as the admin's form shows them by default.
+        "plan_weights": json.dumps(default_plan_weights()),
     }
     for prefix in ("city_quotas", "host_capacities"):
         data.update(
