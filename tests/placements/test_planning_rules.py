@@ -12,6 +12,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -131,6 +132,8 @@ def build(spec) -> Cohort:
                 Attachment.objects.create(
                     **attempt,
                     status=Attachment.Status.CONFIRMED if published else Attachment.Status.PROPOSED,
+                    # Confirmed means published (issue 10's drafts).
+                    published_at=timezone.now() if published else None,
                 )
         # The status last: a withdrawn official may have held an attachment before (cancelled
         # on withdrawal, as `participant_withdraw` does).
