@@ -6,6 +6,7 @@ import codecs
 import unicodedata
 from urllib.parse import unquote_to_bytes
 
+from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import format_lazy
@@ -105,6 +106,13 @@ def request_problem(request):
             return format_lazy(CHARSET_REASON, charset=charset)
         return urlencoded_problem(request.body)
     if request.content_type == "multipart/form-data":
+        # Larger than the largest upload the site takes (the nominations file): the page refuses
+        # it from its Content-Length, unread; parsing it here would read it all first.
+        largest = getattr(
+            settings, "NOMINATIONS_IMPORT_MAX_BYTES", settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        )
+        if _declared_length(request) > largest:
+            return None
         for name, values in request.POST.lists():
             if "\x00" in name or any("\x00" in value for value in values):
                 return NUL_REASON
@@ -112,6 +120,13 @@ def request_problem(request):
             if "\x00" in (upload.name or ""):
                 return NUL_REASON
     return None
+
+
+def _declared_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 def _is_known_codec(charset: str) -> bool:
