@@ -16,10 +16,10 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.utils import formats
 from django.utils.translation import gettext
 
 from exchange.models import Cohort, HostCapacity, HostDepartment
+from exchange.notifications.types import day as format_day
 from participants.models import HostPreference, Participant
 
 from .models import Attachment
@@ -68,10 +68,6 @@ class PlanCheck:
     @property
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if not f.is_error]
-
-
-def _day(value: datetime.date) -> str:
-    return formats.date_format(value, "DATE_FORMAT")
 
 
 def plan_check(*, cohort: Cohort, participants=None) -> PlanCheck:
@@ -177,7 +173,7 @@ def _hard_findings(cohort: Cohort, live: list[Attachment], seats: dict) -> list[
                 Finding(
                     ERROR,
                     gettext("{name}'s stay would end on {day}, after the last day {last}.").format(
-                        name=name, day=_day(last), last=_day(cohort.latest_end)
+                        name=name, day=format_day(last), last=format_day(cohort.latest_end)
                     ),
                     attachments[0].participant_id,
                 )
@@ -202,7 +198,7 @@ def _hard_findings(cohort: Cohort, live: list[Attachment], seats: dict) -> list[
                         ).format(
                             dept=there[0].department.abbreviation,
                             count=len(there),
-                            day=_day(day),
+                            day=format_day(day),
                             seats=limit,
                         ),
                         there[-1].participant_id,
@@ -290,8 +286,8 @@ def _soft_findings(cohort, live, wishes, interests, areas, liaisons) -> list[Fin
                         "{name}'s stay ends on {day}, before the shortest stay ({earliest})."
                     ).format(
                         name=names[participant_id],
-                        day=_day(end),
-                        earliest=_day(cohort.earliest_end),
+                        day=format_day(end),
+                        earliest=format_day(cohort.earliest_end),
                     ),
                     participant_id,
                 )

@@ -6,13 +6,14 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
+from exchange.http import safe_next_url
 from exchange.mixins import RoleRequiredMixin
 from exchange.roles import Role
 from exchange.selectors import cohorts_visible_to
@@ -78,12 +79,8 @@ class PlanPublishView(RoleRequiredMixin, TemplateView):
                 )
                 % {"count": result.attachments, "officials": result.officials},
             )
-        target = request.POST.get("next", "")
-        if url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            return redirect(target)
-        return redirect("placements:cohort_dashboard", pk=self.cohort.pk)
+        dashboard = reverse("placements:cohort_dashboard", kwargs={"pk": self.cohort.pk})
+        return redirect(safe_next_url(request, default=dashboard))
 
 
 class SuggestionScopedMixin(RoleRequiredMixin):
