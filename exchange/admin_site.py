@@ -10,9 +10,11 @@ from django.contrib.admin import helpers, widgets
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .http import UnreadableRequest
+from .validators import validate_programme_date
 
 BAD_FILTER_REASON = _(
     "The list cannot be filtered this way: a filter in the address is not valid (an unknown value, "
@@ -53,7 +55,22 @@ class GuardedAutocompleteSelectMultiple(
 
 
 class GuardedFormFieldsMixin:
-    """Autocomplete fields with the guarded widgets, on a ModelAdmin and on its inlines."""
+    """Autocomplete fields with the guarded widgets, and every date within the programme's years,
+    on a ModelAdmin and on its inlines."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        # Third-party models (Celery beat's start, expiry and clocked times, a user's dates) carry
+        # no bounds of their own: a year-1 time was stored, then every read of it (the list, the
+        # beat scheduler) failed with "timestamp too small". The project's models have the
+        # validator on the field already; a second run of it changes nothing.
+        if (
+            isinstance(db_field, models.DateField)
+            and formfield is not None
+            and validate_programme_date not in formfield.validators
+        ):
+            formfield.validators.append(validate_programme_date)
+        return formfield
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):

@@ -121,3 +121,60 @@ def test_a_form_with_an_autocomplete_value_that_is_no_id_is_shown_again(admin_cl
     response = admin_client_.post(url, data)
     assert response.status_code == 200
     assert 'class="errornote"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        # Celery beat's own models bound no date: a year-1 clocked time was stored, and the list
+        # and the beat scheduler then failed reading it back ("timestamp too small").
+        (
+            "/admin/django_celery_beat/clockedschedule/add/",
+            {"clocked_time_0": "0001-01-01", "clocked_time_1": "00:00:00"},
+        ),
+        (
+            "/admin/django_celery_beat/clockedschedule/add/",
+            {"clocked_time_0": "9999-12-31", "clocked_time_1": "23:59:59"},
+        ),
+        (
+            "/admin/django_celery_beat/periodictask/add/",
+            {
+                "name": "far away",
+                "task": "exchange.plan_notifications",
+                "enabled": "on",
+                "start_time_0": "0001-01-01",
+                "start_time_1": "00:00:00",
+                "expires_0": "9999-12-31",
+                "expires_1": "23:59:59",
+                "args": "[]",
+                "kwargs": "{}",
+                "headers": "{}",
+                "priority": "",
+            },
+        ),
+    ],
+)
+def test_third_party_admin_dates_stay_within_the_programme_years(admin_client_, url, data):
+    from django_celery_beat.models import ClockedSchedule, PeriodicTask
+
+    before = (ClockedSchedule.objects.count(), PeriodicTask.objects.count())
+    response = admin_client_.post(url, data)
+    assert response.status_code == 200
+    assert "Choose a date from" in response.content.decode()
+    assert (ClockedSchedule.objects.count(), PeriodicTask.objects.count()) == before
+
+
+def test_third_party_admin_dates_within_the_years_are_saved(admin_client_):
+    from django_celery_beat.models import ClockedSchedule
+
+    response = admin_client_.post(
+        "/admin/django_celery_beat/clockedschedule/add/",
+        {
+            "clocked_time_0": "2027-03-01",
+            "clocked_time_1": "09:00:00",
+            "periodictask_set-TOTAL_FORMS": "0",
+            "periodictask_set-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    assert ClockedSchedule.objects.get().clocked_time.year == 2027
