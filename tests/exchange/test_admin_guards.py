@@ -4,6 +4,7 @@ it, the project's and third-party ones, is guarded (`exchange.admin_site`)."""
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from django_celery_beat.models import ClockedSchedule, PeriodicTask
 
 from exchange.admin_site import ExchangeAdminSite, GuardedModelAdminMixin
 from placements.models import Attachment
@@ -155,8 +156,6 @@ def test_a_form_with_an_autocomplete_value_that_is_no_id_is_shown_again(admin_cl
     ],
 )
 def test_third_party_admin_dates_stay_within_the_programme_years(admin_client_, url, data):
-    from django_celery_beat.models import ClockedSchedule, PeriodicTask
-
     before = (ClockedSchedule.objects.count(), PeriodicTask.objects.count())
     response = admin_client_.post(url, data)
     assert response.status_code == 200
@@ -165,8 +164,6 @@ def test_third_party_admin_dates_stay_within_the_programme_years(admin_client_, 
 
 
 def test_third_party_admin_dates_within_the_years_are_saved(admin_client_):
-    from django_celery_beat.models import ClockedSchedule
-
     response = admin_client_.post(
         "/admin/django_celery_beat/clockedschedule/add/",
         {
