@@ -5,14 +5,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import UserChangeForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
 from .forms import ReminderDaysMixin
 from .models import City, CityQuota, Cohort, FocusArea, HostCapacity, HostDepartment, Notification
-from .validators import validate_programme_date
 
 
 @admin.register(City)
@@ -118,24 +116,14 @@ class NotificationAdmin(admin.ModelAdmin):
     readonly_fields = ["dedupe_key", "attempts", "last_error", "sent_at", "created_at"]
 
 
-class UserDatesForm(UserChangeForm):
-    """Django's user form, with its dates within the programme's years: a year-1 "date joined"
-    could not be read back, and the user could no longer sign in or be listed."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("last_login", "date_joined"):
-            if name in self.fields:
-                self.fields[name].validators.append(validate_programme_date)
-
-
 User = get_user_model()
 admin.site.unregister(User)
 
 
 @admin.register(User)
 class ProgrammeUserAdmin(UserAdmin):
-    form = UserDatesForm
+    """Django's user admin on the project's site: its dates keep to the programme's years through
+    the site's guarded form fields (a year-1 "date joined" could not be read back)."""
 
 
 admin.site.unregister(AccessAttempt)
