@@ -9,9 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .cohort_rules import check_cohort
 from .notice_registry import kind_choices
 from .plan_weights import default_plan_weights, validate_plan_weights
 from .validators import (
@@ -256,6 +258,23 @@ class Cohort(models.Model):
                     ).format(days=(end - start).days + 1)
                 }
             )
+        if valid and self.pk:
+            # What the other apps hang on a saved cohort must still fit it.
+            check_cohort(self)
+
+    def stay_moments(self) -> tuple[datetime.datetime, datetime.datetime] | None:
+        """The cohort's stay as aware moments: from the first moment of orientation to the end
+        of `latest_end`; None when the stay reaches past the last representable day."""
+        last_day = self.latest_end
+        if last_day >= datetime.date.max:
+            return None
+        opens = timezone.make_aware(
+            datetime.datetime.combine(self.orientation_start, datetime.time.min)
+        )
+        closes = timezone.make_aware(
+            datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time.min)
+        )
+        return opens, closes
 
 
 class CityQuota(models.Model):

@@ -8,6 +8,9 @@ class PlacementsConfig(AppConfig):
 
     def ready(self):
         # The placements' kinds of notice and reminder plans, told to the engine below.
-        from . import notices, tasks  # noqa: F401 (tasks: register them with the Celery app)
+        from exchange.cohort_rules import register_cohort_rule
+
+        from . import notices, services, tasks  # noqa: F401 (tasks: register them with Celery)
 
         notices.register()
+        register_cohort_rule(services.check_cohort_keeps_its_placements)

@@ -1,12 +1,10 @@
 """Attachments of officials to host departments, and the activities on their schedules."""
 
-import datetime
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -224,13 +222,11 @@ class Activity(models.Model):
         # Moments outside the programme's years are explained by the field validators.
         if not (is_programme_date(self.starts_at) and is_programme_date(self.ends_at)):
             return
-        first_day, last_day = self.cohort.orientation_start, self.cohort.latest_end
-        if last_day >= datetime.date.max:
+        stay = self.cohort.stay_moments()
+        if stay is None:
             return
-        opens = timezone.make_aware(datetime.datetime.combine(first_day, datetime.time.min))
-        closes = timezone.make_aware(
-            datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time.min)
-        )
+        opens, closes = stay
+        first_day, last_day = self.cohort.orientation_start, self.cohort.latest_end
         message = gettext(
             "An activity takes place during the cohort's stay, from {first} to {last}."
         ).format(

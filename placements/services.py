@@ -724,6 +724,41 @@ def _check_cohort_bounds(cohort: Cohort) -> None:
         )
 
 
+def _check_activities_within_stay(cohort: Cohort) -> None:
+    """Activities still to happen must stay within a cohort whose orientation or longest stay
+    changes (`Activity.clean` holds the same rule for one activity)."""
+    stay = cohort.stay_moments()
+    if stay is None:
+        return
+    opens, closes = stay
+    planned = Activity.objects.filter(cohort=cohort).exclude(status=Activity.Status.CANCELLED)
+    early = planned.filter(starts_at__lt=opens).order_by("starts_at").first()
+    late = planned.filter(ends_at__gt=closes).order_by("-ends_at").first()
+    for activity, field in ((early, "orientation_start"), (late, "max_stay_days")):
+        if activity is not None:
+            raise ValidationError(
+                {
+                    field: gettext(
+                        "The activity “{title}” on {day} would fall outside the "
+                        "cohort's stay ({first} to {last}). Move or cancel it first."
+                    ).format(
+                        title=activity.title,
+                        day=_day(timezone.localdate(activity.starts_at)),
+                        first=_day(cohort.orientation_start),
+                        last=_day(cohort.latest_end),
+                    )
+                }
+            )
+
+
+def check_cohort_keeps_its_placements(cohort: Cohort) -> None:
+    """The cohort rule placements registers (`exchange.cohort_rules`): a saved cohort's new
+    dates must keep its live attachments and planned activities within its stay. Run by
+    `Cohort.clean()`, so the cohort form, `cohort_save` and the admin refuse alike."""
+    _check_cohort_bounds(cohort)
+    _check_activities_within_stay(cohort)
+
+
 def _check_capacities(cohort: Cohort, capacities: dict[HostDepartment, int]) -> None:
     if not cohort.pk:
         return
@@ -808,9 +843,9 @@ def cohort_save(
         Cohort.objects.select_for_update().filter(pk=cohort.pk).first()
         list(HostCapacity.objects.select_for_update().filter(cohort=cohort))
         list(CityQuota.objects.select_for_update().filter(cohort=cohort))
+    # full_clean() runs the cohort rules, `check_cohort_keeps_its_placements` among them.
     cohort.full_clean()
     _check_seats(quotas, capacities)
-    _check_cohort_bounds(cohort)
     _check_capacities(cohort, capacities)
     _check_quotas(cohort, quotas)
     cohort.save()
