@@ -228,6 +228,9 @@ class ParticipantAdmin(participants_admin.ParticipantAdmin):
             filters=exports.selection_filters(queryset.values_list("pk", flat=True)),
             export_format=ExportLog.Format.CSV,
             row_count=rows.count(),
+            officials=rows,
+            address=request.META.get("REMOTE_ADDR"),
+            path=request.get_full_path(),
         )
         response = StreamingHttpResponse(
             exports.csv_stream(exports.Roster(rows, with_cohort=True)),
