@@ -425,6 +425,9 @@ def test_admins_filter_the_log_by_user_kind_date_and_search_by_official(
     detail = client.get(reverse("admin:participants_accesslog_change", args=[seen.pk]))
     assert detail.status_code == 200
     assert "Chen Minghui" in detail.content.decode()
+    # The export log's page leads here.
+    export_log = client.get(reverse("placements:exportlog_list")).content.decode()
+    assert url in export_log
     # Reading the log is not itself a read of an official.
     assert AccessLog.objects.count() == 2
 
