@@ -281,10 +281,7 @@ def _link_officials_by_query(entry: AccessLog, officials: QuerySet[Participant])
     number: the ids never travel through Python. Returns how many were linked."""
     through = AccessLog.participants.through
     quote = connection.ops.quote_name
-    try:
-        ids_sql, params = officials.order_by().values("pk").query.sql_with_params()
-    except EmptyResultSet:  # e.g. `.none()`, or a slice of no rows
-        return 0
+    ids_sql, params = officials.order_by().values("pk").query.sql_with_params()
     entry_column = quote(through._meta.get_field("accesslog").column)
     official_column = quote(through._meta.get_field("participant").column)
     pk_column = quote(Participant._meta.pk.column)
@@ -318,16 +315,20 @@ def access_log_create(
     savepoint of its own (inside a request's transaction an error fails the request anyway).
     """
     reader_id = getattr(user, "pk", None)
+    ids = None
     if isinstance(officials, QuerySet):
         # Any queryset of officials' rows (sliced, or roster rows as dicts) becomes a subquery.
         officials = Participant.objects.filter(pk__in=officials.values("pk"))
         if reader_id:
             officials = officials.exclude(user_id=reader_id)
-        ids = None
+        try:
+            officials.query.sql_with_params()  # compiled only, not run
+        except EmptyResultSet:  # `.none()`, `pk__in=[]`, a slice of no rows: nobody to link
+            ids = []
     else:
         ids = sorted({o.pk for o in officials if reader_id is None or o.user_id != reader_id})
-        if not ids and kind != AccessLog.Kind.EXPORT:
-            return None
+    if ids is not None and not ids and kind != AccessLog.Kind.EXPORT:
+        return None
     if ids is None:
         # Counted by the entry's own INSERT, so that no UPDATE has to follow the links.
         count = Subquery(

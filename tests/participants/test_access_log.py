@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from participants.models import AccessLog, Participant
+from participants.services import access_log_create
 from placements.models import Attachment, ExportLog
 from tests.factories import (
     AttachmentFactory,
@@ -189,11 +190,15 @@ def test_the_admins_export_of_selected_officials_is_logged(client, admin_user):
     assert _officials(entry) == {p.pk for p in chosen}
 
 
-def test_an_empty_export_is_still_on_record(client, export_coordinator):
+@pytest.mark.parametrize("name", ["roster_download", "roster_print"])
+def test_an_empty_export_is_still_on_record(client, export_coordinator, name):
     cohort = CohortFactory()
     client.force_login(export_coordinator)
-    response = client.get(reverse("placements:roster_download", args=[cohort.pk, "csv"]))
-    b"".join(response.streaming_content)
+    args = [cohort.pk, "csv"] if name == "roster_download" else [cohort.pk]
+    response = client.get(reverse(f"placements:{name}", args=args))
+    assert response.status_code == 200
+    if response.streaming:
+        b"".join(response.streaming_content)
     entry = _only_entry()
     assert (entry.kind, entry.official_count, _officials(entry)) == (
         AccessLog.Kind.EXPORT,
@@ -212,6 +217,42 @@ def test_the_admin_reading_an_official_and_the_list_is_logged(client, admin_user
     assert official.email in client.get(changelist).content.decode()
     listed = AccessLog.objects.exclude(pk=entry.pk).get()
     assert (listed.kind, _officials(listed)) == (AccessLog.Kind.CONTACTS, {official.pk})
+
+
+@pytest.mark.parametrize(
+    "officials",
+    [
+        lambda: Participant.objects.none(),
+        lambda: Participant.objects.filter(pk__in=[]),
+        lambda: Participant.objects.order_by("pk")[:0],
+    ],
+    ids=["none", "empty-in", "empty-slice"],
+)
+def test_an_export_of_nobody_is_recorded_with_no_links(coordinator, officials):
+    ParticipantFactory()
+    entry = access_log_create(
+        user=coordinator,
+        kind=AccessLog.Kind.EXPORT,
+        address="not an address",
+        path="/x/",
+        officials=officials(),
+    )
+    entry.refresh_from_db()
+    assert (entry.official_count, _officials(entry), entry.address) == (0, set(), None)
+
+
+def test_a_sliced_queryset_links_only_its_rows(coordinator):
+    people = [ParticipantFactory() for _ in range(4)]
+    entry = access_log_create(
+        user=coordinator,
+        kind=AccessLog.Kind.EXPORT,
+        address="::1",
+        path="/x/",
+        officials=Participant.objects.order_by("pk")[:2],
+    )
+    entry.refresh_from_db()
+    assert (entry.official_count, entry.address) == (2, "::1")
+    assert _officials(entry) == {people[0].pk, people[1].pk}
 
 
 # The official's own reads are not accesses by someone else.
