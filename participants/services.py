@@ -24,6 +24,7 @@ from django.db.models import F, Func, QuerySet, Subquery
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
+from exchange.http import client_address
 from exchange.models import City, CityQuota, Cohort, FocusArea, HostDepartment
 
 from . import notices
@@ -365,7 +366,7 @@ def access_log_for_request(
     return access_log_create(
         user=request.user,
         kind=kind,
-        address=request.META.get("REMOTE_ADDR"),
+        address=client_address(request),
         path=request.get_full_path(),
         officials=officials,
         details=details,

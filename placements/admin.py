@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from exchange.forms import add_service_error
+from exchange.http import client_address
 from exchange.models import Cohort
 from participants import admin as participants_admin
 from participants.models import Participant
@@ -229,7 +230,7 @@ class ParticipantAdmin(participants_admin.ParticipantAdmin):
             export_format=ExportLog.Format.CSV,
             row_count=rows.count(),
             officials=rows,
-            address=request.META.get("REMOTE_ADDR"),
+            address=client_address(request),
             path=request.get_full_path(),
         )
         response = StreamingHttpResponse(

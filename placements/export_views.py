@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, TemplateView, View
 
+from exchange.http import client_address
 from exchange.mixins import RoleRequiredMixin
 from exchange.models import City, HostDepartment
 from exchange.roles import Role
@@ -126,7 +127,7 @@ class RosterDownloadView(RosterAccessMixin, View):
             "filters": exports.filters_for_log(form.cleaned_data),
             "export_format": fmt,
             "officials": rows,
-            "address": request.META.get("REMOTE_ADDR"),
+            "address": client_address(request),
             "path": request.get_full_path(),
         }
         if fmt == ExportLog.Format.CSV:
@@ -200,7 +201,7 @@ class RosterPrintView(RosterAccessMixin, TemplateView):
             export_format=ExportLog.Format.HTML,
             row_count=row_count,
             officials=rows[:row_count],
-            address=request.META.get("REMOTE_ADDR"),
+            address=client_address(request),
             path=request.get_full_path(),
         )
         headers = [h for k, h in zip(keys, roster.headers, strict=True) if k != "department"]

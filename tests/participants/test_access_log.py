@@ -82,6 +82,16 @@ def test_the_official_page_read_by_a_coordinator_is_logged(client, coordinator, 
     assert abs(entry.created_at - timezone.now()) < datetime.timedelta(minutes=1)
 
 
+def test_behind_a_trusted_proxy_the_clients_address_is_logged(
+    client, coordinator, official, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    client.force_login(coordinator)
+    url = reverse("placements:participant_detail", args=[official.pk])
+    client.get(url, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"6.6.6.6, {ADDRESS}")
+    assert _only_entry().address == ADDRESS
+
+
 def test_the_official_page_read_by_their_liaison_is_logged(client, liaison, official):
     client.force_login(liaison)
     response = client.get(reverse("placements:participant_detail", args=[official.pk]))
