@@ -148,7 +148,7 @@ def purge(cohort_ids: list[int]) -> None:
     from django.contrib.auth import get_user_model
 
     from exchange.models import CityQuota, Cohort, HostCapacity, Notification
-    from participants.models import HostPreference, NominationImport, Participant
+    from participants.models import AccessLog, HostPreference, NominationImport, Participant
     from placements.models import Activity, Attachment, ExportLog
 
     if not cohort_ids:
@@ -168,6 +168,7 @@ def purge(cohort_ids: list[int]) -> None:
         activities,
         HostPreference.objects.filter(participant__cohort_id__in=cohort_ids),
         Participant.focus_areas.through.objects.filter(participant__cohort_id__in=cohort_ids),
+        AccessLog.participants.through.objects.filter(participant__cohort_id__in=cohort_ids),
         officials,
         User.groups.through.objects.filter(user_id__in=user_ids),
         User.objects.filter(pk__in=user_ids),

@@ -62,7 +62,7 @@ def instance(size: Size, seed: int) -> planning.PlanningInstance:
     (orientation included) up to the grid's end; seats drawn per department, one taken already
     (a published attachment) in a tenth of its weeks; five ranked wishes drawn by popularity
     (a few departments are wanted by many), one to three focus areas each."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (seeded synthetic data, not a secret)
     orientation_end = datetime.date(2027, 3, 5)
     first = planning.first_monday_after(orientation_end)
     weeks, min_weeks = planning.week_grid(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .accounts import OutboxPasswordResetForm, password_reset_allowed
-from .http import safe_next_url
+from .http import client_address, safe_next_url
 from .roles import home_url_name, roles_of
 
 
@@ -97,7 +97,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form):
         if not password_reset_allowed(
-            email=form.cleaned_data["email"], address=self.request.META.get("REMOTE_ADDR")
+            email=form.cleaned_data["email"], address=client_address(self.request)
         ):
             form.add_error(
                 None, _("Too many password reset requests. Please try again in an hour.")

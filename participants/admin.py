@@ -4,9 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from exchange.admin import BoundedInline
+from exchange.roles import is_admin
 
-from .models import HostPreference, NominationImport, Participant
-from .services import city_quota_check, participant_calendar_token_reset
+from .models import AccessLog, HostPreference, NominationImport, Participant
+from .services import (
+    access_log_for_request,
+    city_quota_check,
+    participant_calendar_token_reset,
+)
 
 
 class HostPreferenceInline(BoundedInline):
@@ -74,6 +79,24 @@ class ParticipantAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if request.method == "GET" and response.status_code == 200 and changelist is not None:
+            # The list shows contact details (emails). Reading the page's rows here fills the
+            # queryset's cache, so the template does not query them again.
+            access_log_for_request(
+                request, kind=AccessLog.Kind.CONTACTS, officials=list(changelist.result_list)
+            )
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        original = getattr(response, "context_data", {}).get("original")
+        if request.method == "GET" and response.status_code == 200 and original is not None:
+            access_log_for_request(request, kind=AccessLog.Kind.OFFICIAL_PAGE, officials=[original])
+        return response
+
     def get_readonly_fields(self, request, obj=None):
         # Confirming, withdrawing and reinstating send notices and cancel attachments: they are
         # done on the officials pages, through the services, not by editing the field here.
@@ -101,4 +124,67 @@ class NominationImportAdmin(admin.ModelAdmin):
     ]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    """Who read which officials' personal data: evidence for admins, never added, edited or
+    deleted here, and hidden from every other role."""
+
+    list_display = ["created_at", "username", "kind", "official_count", "address", "path"]
+    list_filter = [
+        "kind",
+        ("user", admin.RelatedOnlyFieldListFilter),
+        ("created_at", admin.DateFieldListFilter),
+    ]
+    list_select_related = ["user"]
+    search_fields = [
+        "participants__name_en",
+        "participants__name_zh",
+        "participants__email",
+        "username",
+    ]
+    date_hierarchy = "created_at"
+    fields = [
+        "created_at",
+        "user",
+        "username",
+        "kind",
+        "address",
+        "path",
+        "official_count",
+        "officials_read",
+        "details",
+    ]
+    readonly_fields = fields
+    # How many officials an entry's page names; an export of thousands is summed up after that.
+    OFFICIALS_SHOWN = 100
+
+    @admin.display(description=_("officials"))
+    def officials_read(self, obj):
+        officials = list(
+            obj.participants.select_related("cohort").order_by("name_en", "pk")[
+                : self.OFFICIALS_SHOWN + 1
+            ]
+        )
+        shown = officials[: self.OFFICIALS_SHOWN]
+        names = [f"{official} ({official.cohort})" for official in shown]
+        if len(officials) > len(shown):
+            more = obj.official_count - len(shown)
+            names.append(
+                ngettext("and %(count)d more", "and %(count)d more", more) % {"count": more}
+            )
+        return "; ".join(names) or "—"
+
+    def has_view_permission(self, request, obj=None):
+        return is_admin(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -228,3 +228,48 @@ class NominationImport(models.Model):
 
     def get_absolute_url(self):
         return reverse("participants:nominationimport_detail", kwargs={"pk": self.pk})
+
+
+class AccessLog(models.Model):
+    """One read of officials' personal data by someone other than the officials themselves: who,
+    what, when, from which address, and which officials.
+
+    One row per request and one link per official, written in a fixed number of queries however
+    many officials the page or export holds (`participants.services.access_log_create`). An
+    official reading their own data is not an access by someone else and is not recorded.
+    """
+
+    class Kind(models.TextChoices):
+        OFFICIAL_PAGE = "official_page", _("Official's page")
+        SCHEDULE = "schedule", _("Official's schedule")
+        CONTACTS = "contacts", _("Contact details")
+        EXPORT = "export", _("Export")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("read by"),
+    )
+    # The username at the time, so the entry still names the reader after the account is gone.
+    username = models.CharField(_("username"), max_length=150)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    created_at = models.DateTimeField(_("read at"), auto_now_add=True, db_index=True)
+    address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    path = models.CharField(_("address read"), max_length=500)
+    participants = models.ManyToManyField(
+        Participant, blank=True, related_name="access_logs", verbose_name=_("officials")
+    )
+    # Kept apart from the links: it still tells how many were read after an official is deleted.
+    official_count = models.PositiveIntegerField(_("officials read"), default=0)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["kind", "created_at"], name="accesslog_kind_created")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.username} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -6,23 +6,29 @@ official of a city at once cannot both succeed. Withdrawing, which cancels the o
 attachments, is `placements.services.participant_withdraw`: it stands above this app.
 
 Writes of participants' own settings: their calendar-feed token and their language.
+
+The access log: every read of officials' personal data by someone else is recorded
+(`access_log_create`), in a fixed number of queries however many officials were read.
 """
 
 import dataclasses
+import ipaddress
 import logging
 from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import EmptyResultSet, ValidationError
+from django.db import connection, transaction
+from django.db.models import F, Func, QuerySet, Subquery
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
+from exchange.http import client_address
 from exchange.models import City, CityQuota, Cohort, FocusArea, HostDepartment
 
 from . import notices
-from .models import DETAIL_FIELDS, HostPreference, Participant, new_calendar_token
+from .models import DETAIL_FIELDS, AccessLog, HostPreference, Participant, new_calendar_token
 
 logger = logging.getLogger(__name__)
 
@@ -261,4 +267,107 @@ def orientation_notices_send(*, cohort: Cohort, by) -> OrientationNoticesResult:
         recorded=recorded,
         already=with_account - recorded,
         without_account=len(confirmed) - with_account,
+    )
+
+
+def _client_address(address: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address((address or "").strip()))
+    except ValueError:
+        return None
+
+
+def _link_officials_by_query(entry: AccessLog, officials: QuerySet[Participant]) -> int:
+    """Link the entry to every official of the queryset in one INSERT … SELECT, whatever their
+    number: the ids never travel through Python. Returns how many were linked."""
+    through = AccessLog.participants.through
+    quote = connection.ops.quote_name
+    ids_sql, params = officials.order_by().values("pk").query.sql_with_params()
+    entry_column = quote(through._meta.get_field("accesslog").column)
+    official_column = quote(through._meta.get_field("participant").column)
+    pk_column = quote(Participant._meta.pk.column)
+    # Table and column names come from the models; the values are bound parameters.
+    sql = (
+        f"INSERT INTO {quote(through._meta.db_table)} ({entry_column}, {official_column}) "  # noqa: S608
+        f"SELECT %s, {pk_column} FROM {quote(Participant._meta.db_table)} "
+        f"WHERE {pk_column} IN ({ids_sql})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [entry.pk, *params])
+        return cursor.rowcount
+
+
+@transaction.atomic(savepoint=False)
+def access_log_create(
+    *,
+    user,
+    kind: str,
+    address: str | None,
+    path: str,
+    officials: QuerySet[Participant] | Iterable[Participant] = (),
+    details: dict | None = None,
+) -> AccessLog | None:
+    """Record that `user` read the personal data of `officials` (loaded instances, or a queryset
+    for exports, which may hold any number of them).
+
+    An official reading their own data is not an access by someone else: they are left out, and
+    a page that showed nobody else writes nothing. An export is recorded even when empty.
+    Queries: the entry, and one bulk insert of its links, whatever the number of officials; no
+    savepoint of its own (inside a request's transaction an error fails the request anyway).
+    """
+    reader_id = getattr(user, "pk", None)
+    ids = None
+    if isinstance(officials, QuerySet):
+        # Any queryset of officials' rows (sliced, or roster rows as dicts) becomes a subquery.
+        officials = Participant.objects.filter(pk__in=officials.values("pk"))
+        if reader_id:
+            officials = officials.exclude(user_id=reader_id)
+        try:
+            officials.query.sql_with_params()  # compiled only, not run
+        except EmptyResultSet:  # `.none()`, `pk__in=[]`, a slice of no rows: nobody to link
+            ids = []
+    else:
+        ids = sorted({o.pk for o in officials if reader_id is None or o.user_id != reader_id})
+    if ids is not None and not ids and kind != AccessLog.Kind.EXPORT:
+        return None
+    if ids is None:
+        # Counted by the entry's own INSERT, so that no UPDATE has to follow the links.
+        count = Subquery(
+            officials.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+        )
+    else:
+        count = len(ids)
+    entry = AccessLog.objects.create(
+        user=user if reader_id else None,
+        username=getattr(user, "get_username", lambda: "")(),
+        kind=kind,
+        address=_client_address(address),
+        path=path[: AccessLog._meta.get_field("path").max_length],
+        official_count=count,
+        details=details or {},
+    )
+    if ids is None:
+        entry.official_count = _link_officials_by_query(entry, officials)
+    elif ids:
+        AccessLog.participants.through.objects.bulk_create(
+            [AccessLog.participants.through(accesslog_id=entry.pk, participant_id=pk) for pk in ids]
+        )
+    return entry
+
+
+def access_log_for_request(
+    request,
+    *,
+    kind: str,
+    officials: QuerySet[Participant] | Iterable[Participant] = (),
+    details: dict | None = None,
+) -> AccessLog | None:
+    """`access_log_create` with the reader, address and path of the request (for views)."""
+    return access_log_create(
+        user=request.user,
+        kind=kind,
+        address=client_address(request),
+        path=request.get_full_path(),
+        officials=officials,
+        details=details,
     )

@@ -24,9 +24,10 @@ from .forms import (
     ParticipantForm,
     ParticipantSearchForm,
 )
-from .models import Participant
+from .models import AccessLog, Participant
 from .selectors import orientation_notice_audience, participants_visible_to
 from .services import (
+    access_log_for_request,
     orientation_notices_send,
     participant_calendar_token_reset,
     participant_confirm,
@@ -191,6 +192,12 @@ class ParticipantUpdateView(RoleRequiredMixin, ParticipantScopedMixin, FormView)
         # The form writes posted values on its instance: keep a clean copy to show.
         self.participant = self.get_participant()
         return {**super().get_form_kwargs(), "instance": self.get_participant()}
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        # The form shows the official's contact details.
+        access_log_for_request(request, kind=AccessLog.Kind.CONTACTS, officials=[self.participant])
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)  # builds the form, which loads the official

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from exchange.forms import add_service_error
+from exchange.http import client_address
 from exchange.models import Cohort
 from participants import admin as participants_admin
 from participants.models import Participant
@@ -228,6 +229,9 @@ class ParticipantAdmin(participants_admin.ParticipantAdmin):
             filters=exports.selection_filters(queryset.values_list("pk", flat=True)),
             export_format=ExportLog.Format.CSV,
             row_count=rows.count(),
+            officials=rows,
+            address=client_address(request),
+            path=request.get_full_path(),
         )
         response = StreamingHttpResponse(
             exports.csv_stream(exports.Roster(rows, with_cohort=True)),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, TemplateView, View
 
+from exchange.http import client_address
 from exchange.mixins import RoleRequiredMixin
 from exchange.models import City, HostDepartment
 from exchange.roles import Role
@@ -125,6 +126,9 @@ class RosterDownloadView(RosterAccessMixin, View):
             "cohort": cohort,
             "filters": exports.filters_for_log(form.cleaned_data),
             "export_format": fmt,
+            "officials": rows,
+            "address": client_address(request),
+            "path": request.get_full_path(),
         }
         if fmt == ExportLog.Format.CSV:
             exports.export_log_create(**log, row_count=rows.count())
@@ -170,8 +174,9 @@ class RosterPrintView(RosterAccessMixin, TemplateView):
             return HttpResponseBadRequest(
                 gettext("Unknown filter."), content_type="text/plain; charset=utf-8"
             )
-        roster = exports.Roster(self.get_rows(cohort, form), with_cohort=cohort is None)
-        roster.rows = roster.rows[: PRINT_ROW_LIMIT + 1]
+        rows = self.get_rows(cohort, form)
+        roster = exports.Roster(rows, with_cohort=cohort is None)
+        roster.rows = rows[: PRINT_ROW_LIMIT + 1]
         keys = [column.key for column in roster.columns]
         department_index = keys.index("department")
         sections: list[dict] = []
@@ -195,6 +200,9 @@ class RosterPrintView(RosterAccessMixin, TemplateView):
             filters=exports.filters_for_log(form.cleaned_data),
             export_format=ExportLog.Format.HTML,
             row_count=row_count,
+            officials=rows[:row_count],
+            address=client_address(request),
+            path=request.get_full_path(),
         )
         headers = [h for k, h in zip(keys, roster.headers, strict=True) if k != "department"]
         return self.render_to_response(

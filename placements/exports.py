@@ -4,7 +4,8 @@ Exports carry personal data to people and programs outside the system, so three 
 - a cell that a spreadsheet would run as a formula is made inert (prefixed with `'`);
 - memory stays flat whatever the number of rows (CSV is streamed, XLSX is written in openpyxl's
   write-only mode to a temporary file), and the rows come from one query;
-- every export is logged (`ExportLog`) before the file leaves.
+- every export is logged (`ExportLog`, and the access log with the officials it carries)
+  before the file leaves.
 """
 
 import csv
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext
@@ -28,7 +30,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from exchange.roles import is_admin, is_coordinator
-from participants.models import Participant
+from participants.models import AccessLog, Participant
+from participants.services import access_log_create
 
 from .models import Attachment, ExportLog
 
@@ -246,10 +249,15 @@ def export_log_create(
     cohort,
     export_format: str,
     row_count: int,
+    officials: QuerySet,
+    address: str | None,
+    path: str,
     filters: dict | None = None,
     source: str = ExportLog.Source.ROSTER,
 ) -> ExportLog:
-    """Record that `user` exported `row_count` rows; called before the file is sent."""
+    """Record that `user` exported `row_count` rows of `officials` (a queryset of them, or of
+    their roster rows); called before the file is sent. The export feeds the access log too,
+    with the officials it carries, in a fixed number of queries however many they are."""
     entry = ExportLog(
         user=user,
         cohort=cohort,
@@ -261,6 +269,21 @@ def export_log_create(
     # The user and cohort are instances the caller loaded: no need to query for them again.
     entry.full_clean(exclude=["user", "cohort"])
     entry.save()
+    access_log_create(
+        user=user,
+        kind=AccessLog.Kind.EXPORT,
+        address=address,
+        path=path,
+        officials=officials,
+        details={
+            "export_log": entry.pk,
+            "format": export_format,
+            "source": source,
+            "cohort": cohort.name if cohort else None,
+            "filters": entry.filters,
+            "rows": row_count,
+        },
+    )
     return entry
 
 

@@ -20,8 +20,9 @@ from django.views.generic import DetailView, FormView, TemplateView
 from exchange.mixins import RoleRequiredMixin
 from exchange.roles import Role, is_coordinator
 from participants.forms import WithdrawForm
-from participants.models import HostPreference, Participant, calendar_token_digest
+from participants.models import AccessLog, HostPreference, Participant, calendar_token_digest
 from participants.selectors import participants_visible_to
+from participants.services import access_log_for_request
 
 from .calendar_feed import schedule_calendar
 from .models import Attachment
@@ -54,6 +55,11 @@ class ParticipantDetailView(RoleRequiredMixin, DetailView):
                 ),
             )
         )
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)  # a 404 outside the scope logs nothing
+        access_log_for_request(request, kind=AccessLog.Kind.OFFICIAL_PAGE, officials=[self.object])
+        return response
 
     def get_context_data(self, **kwargs):
         """Attachments and their history, as far as the user may see them (a liaison: those at
@@ -144,6 +150,12 @@ class ParticipantScheduleView(ScheduleMixin, RoleRequiredMixin, DetailView):
 
     def get_queryset(self):
         return participants_visible_to(user=self.request.user).select_related("cohort", "home_city")
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        # The official's own schedule is not an access by someone else: the service skips it.
+        access_log_for_request(request, kind=AccessLog.Kind.SCHEDULE, officials=[self.object])
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

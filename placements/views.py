@@ -18,8 +18,9 @@ from exchange.mixins import RoleRequiredMixin
 from exchange.models import Cohort, HostDepartment
 from exchange.roles import Role, is_coordinator
 from exchange.selectors import cohorts_visible_to, departments_for_cohort, departments_of_liaison
-from participants.models import Participant
+from participants.models import AccessLog, Participant
 from participants.selectors import participants_visible_to
+from participants.services import access_log_for_request
 
 from .forms import (
     ActivityForm,
@@ -117,6 +118,11 @@ class LiaisonAttacheesView(RoleRequiredMixin, TemplateView):
             attachment.days_done = min((today - attachment.start).days + 1, attachment.days_total)
         _add_audience_sizes(activities)
         departments = list(departments_of_liaison(user=user))
+        access_log_for_request(
+            self.request,
+            kind=AccessLog.Kind.CONTACTS,
+            officials=[attachment.participant for attachment in attachments],
+        )
         return super().get_context_data(
             today=today,
             departments=departments,

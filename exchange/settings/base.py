@@ -91,6 +91,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "exchange.views.login_locked_out"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: the app is reached
+# directly and REMOTE_ADDR is the client). The lockout, the reset limit and the access log all
+# read the client's address through `exchange.http.client_address`.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "exchange.http.client_address"
 # Password reset requests per email and per client address in a window (exchange/accounts.py).
 PASSWORD_RESET_RATE_PER_EMAIL = env.int("PASSWORD_RESET_RATE_PER_EMAIL", default=3)
 PASSWORD_RESET_RATE_PER_ADDRESS = env.int("PASSWORD_RESET_RATE_PER_ADDRESS", default=10)

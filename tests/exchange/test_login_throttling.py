@@ -52,6 +52,31 @@ def test_the_lock_holds_only_for_that_account_and_address(client, coordinator, p
     assert client.session["_auth_user_id"] == str(coordinator.pk)
 
 
+def test_behind_a_trusted_proxy_the_lock_holds_for_the_client_not_the_proxy(
+    client, coordinator, password, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    via_proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    for _ in range(5):
+        attempt(
+            client, coordinator.username, "wrong", HTTP_X_FORWARDED_FOR="198.51.100.7", **via_proxy
+        )
+    # The locked client cannot get round it by sending its own X-Forwarded-For first.
+    forged = attempt(
+        client,
+        coordinator.username,
+        password,
+        HTTP_X_FORWARDED_FOR="10.1.1.1, 198.51.100.7",
+        **via_proxy,
+    )
+    assert forged.status_code == 429
+    # Another client behind the same proxy is not locked out.
+    other = attempt(
+        client, coordinator.username, password, HTTP_X_FORWARDED_FOR="203.0.113.5", **via_proxy
+    )
+    assert other.status_code == 302
+
+
 def test_a_success_before_the_limit_starts_the_count_again(client, coordinator, password):
     for _ in range(4):
         attempt(client, coordinator.username, "wrong-password")

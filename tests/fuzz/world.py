@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from exchange.models import Notification
 from exchange.roles import Role
-from participants.models import HostPreference, NominationImport, Participant
+from participants.models import AccessLog, HostPreference, NominationImport, Participant
 from participants.notices import ParticipantKind
 from placements.models import Activity, Attachment, ExportLog, PlanSuggestion
 from placements.notices import PlacementKind
@@ -242,6 +242,15 @@ def build_world() -> World:
             user=users["admin"], cohort=spring, format=ExportLog.Format.CSV, row_count=4
         )
     ]
+    access = AccessLog.objects.create(
+        user=users["coordinator"],
+        username=users["coordinator"].username,
+        kind=AccessLog.Kind.OFFICIAL_PAGE,
+        path=attached.get_absolute_url(),
+        address="127.0.0.1",
+        official_count=1,
+    )
+    access.participants.set([attached])
 
     suggestions = [
         PlanSuggestion.objects.create(
@@ -286,6 +295,7 @@ def build_world() -> World:
             Notification: notifications,
             NominationImport: imports,
             ExportLog: logs,
+            AccessLog: [access],
             PlanSuggestion: suggestions,
             type(dpo): [dpo, td, itc],
         },

@@ -441,7 +441,8 @@ def test_export_query_count_does_not_grow_with_rows(
     for n in (10, 500):
         cohort, city, department = _bulk_roster(n)
         url = reverse("placements:roster_download", args=[cohort.pk, fmt])
-        with django_assert_max_num_queries(13):
+        # 13, and the access log's entry and its links (one bulk insert, whatever n).
+        with django_assert_max_num_queries(15):
             response = client.get(url, {"home_city": city.pk, "department": department.pk})
             content = b"".join(response.streaming_content)
         rows = read_csv(content) if fmt == "csv" else list(read_xlsx(content).iter_rows(2))
@@ -457,7 +458,8 @@ def test_export_page_and_log_query_counts_are_fixed(
         with django_assert_max_num_queries(8):
             page = client.get(reverse("placements:roster_export", args=[cohort.pk]))
         assert page.context["row_count"] == n
-        with django_assert_max_num_queries(8):
+        # 8, and the access log's entry and its links (one bulk insert, whatever n).
+        with django_assert_max_num_queries(10):
             response = client.get(reverse("placements:roster_print", args=[cohort.pk]))
         assert response.context["row_count"] == n
         with django_assert_max_num_queries(8):
