@@ -71,9 +71,20 @@ def relation_edges(model) -> list[tuple[str, type[models.Model]]]:
             if related == "self":
                 related = model
             edges.append((model_field.attname, related))
-    for private in model._meta.private_fields:
-        if isinstance(private, GenericForeignKey):
-            edges.append((f"ct:{private.ct_field}:{private.fk_field}", None))
+    generic = [
+        (private.ct_field, private.fk_field)
+        for private in model._meta.private_fields
+        if isinstance(private, GenericForeignKey)
+    ]
+    # The admin's log names its object the same way without declaring a generic foreign key.
+    names = {model_field.name for model_field in model._meta.concrete_fields}
+    if (
+        not generic
+        and {"content_type", "object_id"} <= names
+        and model._meta.get_field("content_type").related_model is ContentType
+    ):
+        generic.append(("content_type", "object_id"))
+    edges += [(f"ct:{ct_field}:{fk_field}", None) for ct_field, fk_field in generic]
     return edges
 
 
@@ -165,7 +176,9 @@ def subject_data(*, participant: Participant) -> SubjectData:
                             conditions |= Q(
                                 **{
                                     f"{ct_field}_id": content_types[generic_target].pk,
-                                    f"{fk_field}__in": list(pks),
+                                    f"{fk_field}__in": [str(pk) for pk in pks]
+                                    if isinstance(model._meta.get_field(fk_field), models.TextField)
+                                    else list(pks),
                                 }
                             )
                 elif target in new:

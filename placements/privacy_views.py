@@ -17,7 +17,7 @@ from django.views.generic import FormView, TemplateView
 from exchange.mixins import RoleRequiredMixin
 from exchange.models import Cohort
 from exchange.roles import Role, is_coordinator
-from participants.models import Participant
+from participants.selectors import participants_visible_to
 
 from . import privacy
 from .models import ShredLog
@@ -31,8 +31,11 @@ class ParticipantDataView(RoleRequiredMixin, View):
     allowed_roles = (Role.COORDINATOR, Role.PARTICIPANT)
 
     def get(self, request, pk):
-        officials = Participant.objects.filter(cohort__shredded_at__isnull=True)
+        officials = participants_visible_to(user=request.user).filter(
+            cohort__shredded_at__isnull=True
+        )
         if not is_coordinator(request.user):
+            # A liaison who is also an official sees attachees, but gets only their own file.
             officials = officials.filter(user=request.user)
         participant = get_object_or_404(officials.select_related("cohort", "user"), pk=pk)
         target, filename = privacy.subject_access_export(participant=participant, by=request.user)

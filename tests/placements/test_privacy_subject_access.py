@@ -8,6 +8,7 @@ import zipfile
 
 import pytest
 from django.apps import apps
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.urls import reverse
@@ -111,6 +112,13 @@ def official(cohort, shenzhen):
     activity.participants.add(official)
     make_notification(participant=official, related=official)
     ExportLog.objects.create(cohort=cohort, format="csv", row_count=30)
+    LogEntry.objects.log_actions(
+        user_id=UserFactory(username="an-admin").pk,
+        queryset=[official],
+        action_flag=CHANGE,
+        change_message="Corrected the phone",
+        single_object=True,
+    )
     return official, attachment
 
 
@@ -156,6 +164,8 @@ def test_the_zip_has_a_file_for_every_table_that_references_the_official(
     assert [row["title"] for row in rows("placements_activity")] == ["Working lunch at PlanD"]
     assert len(rows("exchange_notification")) == 1
     assert len(rows("participants_hostpreference")) == 1
+    # The admin's log names the official through a content type and an id, not a foreign key.
+    assert [row["change_message"] for row in rows("django_admin_log")] == ["Corrected the phone"]
     assert len(rows("participants_participant_focus_areas")) == 1
     # The cohort's roster export, and this download itself, logged as a subject access.
     sources = sorted(row["source"] for row in rows("placements_exportlog"))
