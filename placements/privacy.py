@@ -373,6 +373,18 @@ def _shred_steps(cohort: Cohort) -> list[ShredStep]:
                 {**attachment_changes, "history_change_reason": None},
             )
         )
+    # An activity's description is free text a coordinator may have written names into.
+    activities = Activity.objects.filter(cohort=cohort).exclude(description="")
+    steps.append(ShredStep(table_name(Activity), activities, {"description": ""}))
+    activity_history = _history_model(Activity)
+    if activity_history is not None:
+        steps.append(
+            ShredStep(
+                table_name(activity_history),
+                activity_history.objects.filter(cohort_id=cohort.pk),
+                {"description": "", "history_change_reason": None},
+            )
+        )
     steps += [
         ShredStep(
             table_name(Notification),
@@ -461,7 +473,8 @@ def _reset_calendar_tokens(officials: Iterable[Participant]) -> None:
 @transaction.atomic
 def cohort_shred(*, cohort: Cohort, by, confirm_name: str, today=None) -> ShredLog:
     """Shred the personal data of a cohort past its retention period, irreversibly, in one
-    transaction: names, emails, phones, posts, organisations and notes replaced; the officials'
+    transaction: names, emails, phones, posts, organisations, notes and activity descriptions
+    replaced; the officials'
     accounts (those no later cohort needs) emptied, deactivated and unlinked; notices' contexts
     (what their subjects and bodies are written from) emptied; attachment history scrubbed;
     calendar tokens reset. What the statistics count (cities, departments, focus areas, years)

@@ -120,7 +120,12 @@ def old_cohort(db):
         )
         officials.append(official)
     lam = officials[0]
-    activity = ActivityFactory(cohort=cohort, audience=Activity.Audience.NAMED, title="Lunch")
+    activity = ActivityFactory(
+        cohort=cohort,
+        audience=Activity.Audience.NAMED,
+        title="Lunch",
+        description=f"With {lam.name_en} ({lam.phone})",
+    )
     activity.participants.add(lam)
     pending = make_notification(
         participant=lam, related=lam, dedupe_key="pending", context={"name": lam.name_en}
