@@ -48,6 +48,8 @@ from .selectors import _localized, activities_for_participant
 # (a coordinator producing the file must not learn the official's feed address).
 SECRET_FIELDS = {
     ("auth", "user"): {"password"},
+    ("authtoken", "token"): {"key"},
+    ("authtoken", "tokenproxy"): {"key"},
     ("participants", "participant"): {"calendar_token", "calendar_token_hash"},
 }
 # The ZIP is built in memory up to this size and spills to a temporary file beyond it.
@@ -445,6 +447,12 @@ def _shred_steps(cohort: Cohort) -> list[ShredStep]:
             delete=True,
         ),
     ]
+    # An emptied account keeps no API token (Django REST framework's, when installed).
+    if apps.is_installed("rest_framework.authtoken"):
+        token = apps.get_model("authtoken", "Token")
+        steps.append(
+            ShredStep(table_name(token), token.objects.filter(user_id__in=user_ids), {}, True)
+        )
     # Login throttling keeps usernames (and what was typed) of recent attempts.
     if apps.is_installed("axes"):
         for model_name in ("AccessAttempt", "AccessFailureLog", "AccessLog"):
