@@ -83,6 +83,7 @@ class CohortAdmin(admin.ModelAdmin):
         ),
         (_("Length of stay"), {"fields": ["min_stay_days", "max_stay_days"]}),
         (_("Plan suggestions"), {"fields": ["plan_weights", "allow_rotations"]}),
+        (_("Retention of personal data"), {"fields": ["retention_years"]}),
         (
             _("Reminders"),
             {

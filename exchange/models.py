@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -181,6 +182,16 @@ class Cohort(models.Model):
             "equal length at two departments they ranked."
         ),
     )
+    # Personal data is kept RETENTION_YEARS (a setting) after the cohort's last possible day,
+    # unless the cohort says otherwise; then shredded, once (`placements.privacy`).
+    retention_years = models.PositiveSmallIntegerField(
+        _("retention (years)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Years personal data is kept after the cohort ends. Empty: the default."),
+    )
+    shredded_at = models.DateTimeField(_("shredded"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -228,6 +239,30 @@ class Cohort(models.Model):
     def latest_end(self) -> datetime.date:
         """The last day an official of this cohort may still be attached."""
         return days_after(self.orientation_start, self.max_stay_days - 1)
+
+    @property
+    def retention_period_years(self) -> int:
+        if self.retention_years is None:
+            return settings.RETENTION_YEARS
+        return self.retention_years
+
+    @property
+    def retention_ends(self) -> datetime.date:
+        """The first day on which the cohort's personal data may be shredded."""
+        end = self.latest_end
+        years = self.retention_period_years
+        try:
+            return end.replace(year=end.year + years) + datetime.timedelta(days=1)
+        except ValueError:
+            # 29 February, or past the calendar's end.
+            try:
+                return end.replace(year=end.year + years, day=28) + datetime.timedelta(days=1)
+            except (ValueError, OverflowError):
+                return datetime.date.max
+
+    @property
+    def is_shredded(self) -> bool:
+        return self.shredded_at is not None
 
     @property
     def earliest_end(self) -> datetime.date:

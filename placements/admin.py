@@ -15,7 +15,7 @@ from participants import admin as participants_admin
 from participants.models import Participant
 
 from . import exports
-from .models import Activity, Attachment, ExportLog, PlanSuggestion
+from .models import Activity, Attachment, ExportLog, PlanSuggestion, ShredLog
 from .selectors import roster_rows
 from .services import (
     attachment_cancel,
@@ -193,6 +193,25 @@ class ExportLogAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__last_name", "cohort__name"]
     date_hierarchy = "created_at"
     readonly_fields = ["created_at", "user", "cohort", "source", "filters", "format", "row_count"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ShredLog)
+class ShredLogAdmin(admin.ModelAdmin):
+    """The shred log is evidence, like the export log: read here, written only by the shred."""
+
+    list_display = ["created_at", "user", "cohort_name"]
+    list_select_related = ["user"]
+    search_fields = ["cohort_name"]
+    readonly_fields = ["created_at", "user", "cohort", "cohort_name", "counts"]
 
     def has_add_permission(self, request):
         return False

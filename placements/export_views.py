@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
@@ -50,6 +50,12 @@ class RosterFilterForm(forms.Form):
     )
 
 
+class CohortShredded(Exception):
+    def __init__(self, cohort):
+        super().__init__(cohort.pk)
+        self.cohort = cohort
+
+
 class RosterAccessMixin(RoleRequiredMixin, PermissionRequiredMixin):
     """Admins pass; coordinators need the `export_roster` permission (403 otherwise).
 
@@ -61,10 +67,22 @@ class RosterAccessMixin(RoleRequiredMixin, PermissionRequiredMixin):
     permission_required = "placements.export_roster"
     all_cohorts = False
 
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except CohortShredded as refused:
+            return render(
+                request, "placements/cohort_shredded.html", {"cohort": refused.cohort}, status=410
+            )
+
     def get_cohort(self):
+        """The cohort to export, which must still hold its personal data (410 otherwise)."""
         if self.all_cohorts:
             return None
-        return get_object_or_404(cohorts_visible_to(user=self.request.user), pk=self.kwargs["pk"])
+        cohort = get_object_or_404(cohorts_visible_to(user=self.request.user), pk=self.kwargs["pk"])
+        if cohort.is_shredded:
+            raise CohortShredded(cohort)
+        return cohort
 
     def get_filter_form(self) -> RosterFilterForm:
         data = {key: self.request.GET.get(key, "") for key in RosterFilterForm.base_fields}

@@ -253,10 +253,12 @@ class ExportLog(models.Model):
         CSV = "csv", _("CSV")
         XLSX = "xlsx", _("Excel (XLSX)")
         HTML = "html", _("Printable roster (HTML)")
+        ZIP = "zip", _("Personal data (ZIP)")
 
     class Source(models.TextChoices):
         ROSTER = "roster", _("Roster")
         ADMIN_SELECTION = "admin_selection", _("Selected in the admin")
+        SUBJECT_ACCESS = "subject_access", _("Subject access request")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -310,6 +312,42 @@ class ExportLog(models.Model):
         """How many officials were picked by hand, for an export of an admin selection."""
         selected = self.filters.get("participants")
         return None if selected is None else len(selected)
+
+
+class ShredLog(models.Model):
+    """A cohort's personal data shredded: who did it, when, and how many rows of each table were
+    changed. Evidence: never edited or deleted, and itself holds no personal data."""
+
+    cohort = models.ForeignKey(
+        Cohort,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="shred_logs",
+        verbose_name=_("cohort"),
+    )
+    cohort_name = models.CharField(_("cohort name"), max_length=200)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("shredded by"),
+    )
+    created_at = models.DateTimeField(_("shredded at"), auto_now_add=True, db_index=True)
+    # {"participants_participant": 30, ...}: rows changed per table.
+    counts = models.JSONField(_("rows changed per table"), default=dict)
+
+    class Meta:
+        verbose_name = _("shred log entry")
+        verbose_name_plural = _("shred log")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.cohort_name} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
 
 
 class PlanSuggestion(models.Model):

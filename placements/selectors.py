@@ -163,6 +163,23 @@ def schedule_for_participant(*, participant: Participant) -> Schedule:
     attachments = list(
         participant.attachments.published().select_related("department").order_by("start", "pk")
     )
+    activities = activities_for_participant(participant=participant, attachments=attachments)
+    items = [
+        orientation_item(cohort),
+        *(attachment_item(a) for a in attachments),
+        *(activity_item(a) for a in activities),
+    ]
+    items.sort(key=lambda item: item.sort_key)
+    return Schedule(participant=participant, attachments=attachments, items=items)
+
+
+def activities_for_participant(
+    *, participant: Participant, attachments: list[Attachment] | None = None
+) -> QuerySet[Activity]:
+    """The activities meant for an official (see `schedule_for_participant`); `attachments` are
+    their published attachments, when the caller has them already."""
+    if attachments is None:
+        attachments = list(participant.attachments.published())
     audience = Q(audience=Activity.Audience.COHORT) | Q(
         audience=Activity.Audience.NAMED,
         pk__in=Activity.participants.through.objects.filter(participant=participant).values(
@@ -177,18 +194,11 @@ def schedule_for_participant(*, participant: Participant) -> Schedule:
                 starts_at__lt=_midnight(attachment.end + datetime.timedelta(days=1)),
                 ends_at__gte=_midnight(attachment.start),
             )
-    activities = (
+    return (
         Activity.objects.filter(audience, cohort_id=participant.cohort_id)
         .select_related("department")
         .order_by("starts_at", "pk")
     )
-    items = [
-        orientation_item(cohort),
-        *(attachment_item(a) for a in attachments),
-        *(activity_item(a) for a in activities),
-    ]
-    items.sort(key=lambda item: item.sort_key)
-    return Schedule(participant=participant, attachments=attachments, items=items)
 
 
 # The placement board, the cohort dashboard and the department timelines. Each reads a fixed
@@ -623,7 +633,8 @@ def roster_rows(
     not rows: an official whose only attachment was cancelled appears as not yet attached. Names
     of cities and departments come in the active language.
     """
-    officials = participants_visible_to(user=user)
+    # A shredded cohort's officials are anonymous rows kept for the statistics: never exported.
+    officials = participants_visible_to(user=user).filter(cohort__shredded_at__isnull=True)
     if cohort is not None:
         officials = officials.filter(cohort=cohort)
     if participants is not None:

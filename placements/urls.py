@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import export_views, official_views, plan_views, views
+from . import export_views, official_views, plan_views, privacy_views, views
 
 app_name = "placements"
 
@@ -114,6 +114,18 @@ urlpatterns = [
         r"^calendar/(?P<token>[A-Za-z0-9_-]{32,64})\.ics$",
         official_views.CalendarFeedView.as_view(),
         name="calendar_feed",
+    ),
+    path(
+        "participants/<int:pk>/personal-data/",
+        privacy_views.ParticipantDataView.as_view(),
+        name="participant_data",
+    ),
+    path("retention/", privacy_views.CohortRetentionView.as_view(), name="cohort_retention"),
+    path("cohorts/<int:pk>/shred/", privacy_views.CohortShredView.as_view(), name="cohort_shred"),
+    path(
+        "statistics/",
+        privacy_views.ProgrammeStatisticsView.as_view(),
+        name="programme_statistics",
     ),
     path(
         "participants/<int:pk>/withdraw/",

@@ -163,6 +163,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Personal data is kept this many years after a cohort's last possible day (a cohort may set its
+# own period); after that an admin shreds it, keeping only anonymous counts.
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=7)
+
 # Uploads. The nominations import is the one form that takes a file: its view refuses a
 # request larger than the file limit (and the form around it) from its Content-Length, before
 # any of the body is read.

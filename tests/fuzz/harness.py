@@ -31,6 +31,7 @@ GET_WRITES = {
     "placements:roster_download_all": "an export is logged before the file leaves",
     "placements:roster_print": "an export is logged before the file leaves",
     "placements:roster_print_all": "an export is logged before the file leaves",
+    "placements:participant_data": "a subject-access file is logged before it leaves",
     "notifications:notification_detail": "opening a notice marks it read",
 }
 
