@@ -248,7 +248,9 @@ def subject_access_filename(participant: Participant, today: datetime.date) -> s
     return f"personal-data-{stem}-{today.isoformat()}.zip"
 
 
-def subject_access_export(*, participant: Participant, by) -> tuple[io.IOBase, str]:
+def subject_access_export(
+    *, participant: Participant, by, address: str | None = None, path: str = ""
+) -> tuple[io.IOBase, str]:
     """The ZIP of everything held on `participant`: one JSON file per table that references
     them (empty tables too, so the official sees where nothing is held) and `report.html`, a
     readable summary in the official's language. Logged in the export log before it is returned,
@@ -261,6 +263,11 @@ def subject_access_export(*, participant: Participant, by) -> tuple[io.IOBase, s
         filters=selection_filters([participant.pk]),
         export_format=ExportLog.Format.ZIP,
         row_count=data.row_count + 1,
+        # In the access log too when someone else produces it (the official's own is not an
+        # access by someone else: `access_log_create` leaves them out).
+        officials=Participant.objects.filter(pk=participant.pk),
+        address=address,
+        path=path,
     )
     data.rows.setdefault(ExportLog, []).append(_row(entry, ExportLog))
     target = tempfile.SpooledTemporaryFile(max_size=SUBJECT_ACCESS_MEMORY_BYTES)  # noqa: SIM115

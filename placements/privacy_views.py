@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from exchange.http import client_address
 from exchange.mixins import RoleRequiredMixin
 from exchange.models import Cohort
 from exchange.roles import Role, is_coordinator
@@ -38,7 +39,12 @@ class ParticipantDataView(RoleRequiredMixin, View):
             # A liaison who is also an official sees attachees, but gets only their own file.
             officials = officials.filter(user=request.user)
         participant = get_object_or_404(officials.select_related("cohort", "user"), pk=pk)
-        target, filename = privacy.subject_access_export(participant=participant, by=request.user)
+        target, filename = privacy.subject_access_export(
+            participant=participant,
+            by=request.user,
+            address=client_address(request),
+            path=request.get_full_path(),
+        )
         response = FileResponse(
             target, as_attachment=True, filename=filename, content_type="application/zip"
         )

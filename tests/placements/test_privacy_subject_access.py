@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from exchange.models import Notification
 from exchange.roles import Role
-from participants.models import HostPreference, Participant
+from participants.models import AccessLog, HostPreference, Participant
 from placements.models import Activity, Attachment, ExportLog
 from tests.exchange.notification_factories import make_notification
 from tests.factories import (
@@ -193,6 +193,11 @@ def test_a_coordinator_produces_the_file_on_request_and_it_is_logged(client, off
     assert entry.cohort == official.cohort
     assert entry.filters == {"participants": [official.pk]}
     assert entry.format == ExportLog.Format.ZIP
+    # Produced for them by someone else: an access to their data, in the access log.
+    access = AccessLog.objects.get(kind=AccessLog.Kind.EXPORT)
+    assert access.user == coordinator
+    assert list(access.participants.all()) == [official]
+    assert access.details["export_log"] == entry.pk
 
 
 def test_others_cannot_get_an_officials_file(client, official, liaison, participant_user):
