@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from exchange.models import Notification
 from exchange.roles import Role
-from participants.models import NominationImport, Participant
+from participants.models import AccessLog, NominationImport, Participant
 from placements import privacy
 from placements.models import Activity, Attachment, PlanSuggestion, ShredLog
 from tests.exchange.notification_factories import make_notification
@@ -188,6 +188,12 @@ def test_after_shredding_no_name_email_or_phone_is_left_and_the_statistics_stay(
     needles = needles_of(officials)
     user_ids = [official.user_id for official in officials]
     tokens = {official.pk: official.calendar_token for official in officials}
+    # Reads of their data are in the access log, which the search covers too.
+    client.force_login(admin_user)
+    for official in officials:
+        page = reverse("placements:participant_detail", kwargs={"pk": official.pk})
+        assert client.get(page).status_code == 200
+    assert AccessLog.objects.filter(participants__in=officials).count() == len(officials)
     # The search finds them before, and finds the kept official's details before and after.
     assert {needle for _t, _c, needle in database_hits(needles)} == set(needles)
     before = privacy.programme_statistics().as_tuples()
