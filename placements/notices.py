@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from exchange import notice_registry as registry
-from exchange.models import Cohort, Notification
+from exchange.models import Cohort, HostDepartment, Notification
 from exchange.notifications.outbox import notification_enqueue
 from exchange.notifications.planner import at_reminder_hour, due_offset, reminder_row
 from exchange.notifications.types import (
@@ -49,6 +49,7 @@ class PlacementKind(models.TextChoices):
     ACTIVITY_CHANGED = "activity_changed", gettext_lazy("Activity changed")
     PLACEMENT_PUBLISHED = "placement_published", gettext_lazy("Your placement")
     ATTACHEES_DIGEST = "attachees_digest", gettext_lazy("New attachees")
+    ATTACHEE_LEFT = "attachee_left", gettext_lazy("Attachee left")
 
 
 class PlacementNotice(NotificationType):
@@ -76,6 +77,16 @@ def attachment_facts(attachment: Attachment, *, for_liaison: bool) -> list[tuple
     ]
 
 
+def liaison_departments(user_ids) -> dict[int, set[int]]:
+    """The departments each of these users is a liaison of, in one query (none for no users)."""
+    departments: dict[int, set[int]] = {}
+    if user_ids:
+        links = HostDepartment.liaisons.through.objects.filter(user_id__in=set(user_ids))
+        for user_id, department_id in links.values_list("user_id", "hostdepartment_id"):
+            departments.setdefault(user_id, set()).add(department_id)
+    return departments
+
+
 @registry.register_type
 class OrientationNotice(participant_notices.OrientationNotice):
     """The orientation notice, with the official's confirmed attachments: participants declares
@@ -93,13 +104,35 @@ class OrientationNotice(participant_notices.OrientationNotice):
 
 class AttachmentNotice(PlacementNotice):
     """About an attachment (related object: the Attachment); also sent to the department's
-    liaisons, who get the official's name and a link to their attachees."""
+    liaisons, who get the official's name and a link to their attachees. A liaison may read it
+    as it is now only while their department still hosts the attachment: once the official is
+    reassigned elsewhere, the liaison sees what the notice said, never the new department."""
+
+    snapshots = True
 
     def for_liaison(self, notification, related: Attachment) -> bool:
         return notification.recipient_id != related.participant.user_id
 
     def about(self, related: Attachment) -> str:
         return f"{related.department.abbreviation}, {period(related.start, related.end)}"
+
+    def subject(self, notification, related: Attachment) -> str:
+        """A liaison's subject names the official it is about."""
+        about = self.about(related)
+        if self.for_liaison(notification, related):
+            about = f"{related.participant}, {about}"
+        return _("{kind}: {about}").format(kind=self.label, about=about)
+
+    def readable(self, notifications) -> set[int]:
+        present = [n for n in notifications if n.related_object is not None]
+        liaisons = {n.recipient_id for n in present if self.for_liaison(n, n.related_object)}
+        departments = liaison_departments(liaisons)
+        return {
+            n.pk
+            for n in present
+            if not self.for_liaison(n, n.related_object)
+            or n.related_object.department_id in departments.get(n.recipient_id, ())
+        }
 
     def facts(self, notification, related: Attachment) -> list[tuple[str, str]]:
         return attachment_facts(related, for_liaison=self.for_liaison(notification, related))
@@ -223,7 +256,20 @@ class AttachmentEndReminder(AttachmentReminder):
 
 
 class ActivityNotice(PlacementNotice):
-    """About an activity on the recipient's schedule (related object: the Activity)."""
+    """About an activity on the recipient's schedule (related object: the Activity). Read as it
+    is now only while the recipient is still in its audience: an activity moved to other
+    officials shows those who were told before only what they were told."""
+
+    snapshots = True
+
+    def readable(self, notifications) -> set[int]:
+        present = [n for n in notifications if n.related_object is not None]
+        if not present:
+            return set()
+        activities = {n.object_id: n.related_object for n in present}
+        audiences = activity_audiences(activities=activities.values())
+        users = {pk: {p.user_id for p in participants} for pk, participants in audiences.items()}
+        return {n.pk for n in present if n.recipient_id in users.get(n.object_id, ())}
 
     def about(self, related: Activity) -> str:
         return related.title
@@ -264,9 +310,34 @@ class ActivityReminder(ActivityNotice):
 
 @registry.register_type
 class ActivityChanged(ActivityNotice):
+    """Told to the audience before and after a change; those the change took off the audience
+    learn only that the activity, as they knew it, is no longer on their schedule."""
+
     kind = PlacementKind.ACTIVITY_CHANGED
 
+    def left_audience(self, notification) -> bool:
+        return bool(notification.context.get("left_audience"))
+
+    def was(self, notification) -> tuple[str, str]:
+        starts_at = datetime.datetime.fromisoformat(notification.context["starts_at"])
+        return notification.context.get("title", ""), moment(starts_at)
+
+    def subject(self, notification, related: Activity) -> str:
+        if self.left_audience(notification):
+            return _("{kind}: {about}").format(kind=self.label, about=self.was(notification)[0])
+        return super().subject(notification, related)
+
+    def facts(self, notification, related: Activity) -> list[tuple[str, str]]:
+        if self.left_audience(notification):
+            return []
+        return super().facts(notification, related)
+
     def intro(self, notification, related: Activity) -> str:
+        if self.left_audience(notification):
+            title, when = self.was(notification)
+            return _("{title} on {when} is no longer on your schedule.").format(
+                title=title, when=when
+            )
         if related.status == Activity.Status.CANCELLED:
             return _("{title} on {when} has been cancelled.").format(
                 title=related.title, when=moment(related.starts_at)
@@ -334,10 +405,13 @@ class AttacheesDigest(PlacementNotice):
         return list(notification.context.get("officials", []))
 
     def attachments(self, notification) -> list[Attachment]:
+        """The digest's attachments still confirmed at the recipient's own departments: one
+        reassigned elsewhere since is not theirs to read about."""
         return list(
             Attachment.objects.filter(
                 pk__in=notification.context.get("attachments", []),
                 status=Attachment.Status.CONFIRMED,
+                department__liaisons=notification.recipient_id,
             )
             .select_related("participant", "department")
             .order_by("department__abbreviation", "start", "participant__name_en")
@@ -371,6 +445,54 @@ class AttacheesDigest(PlacementNotice):
         return None
 
 
+@registry.register_type
+class AttacheeLeft(PlacementNotice):
+    """To the liaisons of a department an official has left by a reassignment (related object:
+    the Attachment, now elsewhere). It says only what their department had: the department, the
+    period and the official, read from the context, never where the official went."""
+
+    kind = PlacementKind.ATTACHEE_LEFT
+    snapshots = True
+
+    def department(self, notification) -> HostDepartment | None:
+        return HostDepartment.objects.filter(pk=notification.context.get("department")).first()
+
+    def about(self, related: Attachment) -> str:
+        return str(related.participant)
+
+    def intro(self, notification, related: Attachment) -> str:
+        department = self.department(notification)
+        return _("{official} is no longer attached to {department}.").format(
+            official=related.participant,
+            department=department.name if department else "",
+        )
+
+    def facts(self, notification, related: Attachment) -> list[tuple[str, str]]:
+        department = self.department(notification)
+        start = datetime.date.fromisoformat(notification.context["start"])
+        end = datetime.date.fromisoformat(notification.context["end"])
+        return [
+            (_("Official"), str(related.participant)),
+            (_("Host department"), department.name if department else ""),
+            (_("Period"), period(start, end)),
+        ]
+
+    def link(self, notification, related) -> str:
+        return reverse("placements:liaison_attachees")
+
+    def link_label(self, notification, related) -> str:
+        return _("Open my attachees")
+
+    def readable(self, notifications) -> set[int]:
+        departments = liaison_departments({n.recipient_id for n in notifications})
+        return {
+            n.pk
+            for n in notifications
+            if n.related_object is not None
+            and n.context.get("department") in departments.get(n.recipient_id, ())
+        }
+
+
 # Recording: services call these inside their own transaction.
 
 ATTACHMENT_KINDS = {
@@ -394,16 +516,54 @@ def notices_for_attachment(*, attachment: Attachment, event: str) -> int:
     )
 
 
-def notices_for_activity_changed(*, activity: Activity, recipients: Iterable) -> int:
-    """Tell the activity's audience (users, resolved by the caller) that it changed or was
-    cancelled; one notice per revision (`Activity.sequence`)."""
+def notices_for_attachee_left(
+    *, attachment: Attachment, department: HostDepartment, start: datetime.date, end: datetime.date
+) -> int:
+    """Tell `department`'s liaisons that the official attached to them from `start` to `end`
+    is no longer theirs (reassigned elsewhere); one notice per saved version."""
+    participant = attachment.participant
+    version = int(attachment.updated_at.timestamp() * 1_000_000)
     return notification_enqueue(
-        recipients=recipients,
+        recipients=department.liaisons.all(),
+        kind=PlacementKind.ATTACHEE_LEFT,
+        related=attachment,
+        cohort=participant.cohort,
+        dedupe_stem=f"attachee_left:attachment:{attachment.pk}:dept{department.pk}:v{version}",
+        context={"department": department.pk, "start": start.isoformat(), "end": end.isoformat()},
+    )
+
+
+def notices_for_activity_changed(
+    *,
+    activity: Activity,
+    recipients: Iterable,
+    removed: Iterable = (),
+    was: tuple[str, datetime.datetime] | None = None,
+) -> int:
+    """Tell the activity's audience (users, resolved by the caller) that it changed or was
+    cancelled; one notice per revision (`Activity.sequence`). The users in `removed` (taken off
+    its audience by this revision) are told only that it is no longer on their schedule, under
+    the title and start it had for them (`was`), never what it has become."""
+    removed = {user.pk: user for user in removed}
+    stem = f"activity_changed:activity:{activity.pk}:seq{activity.sequence}"
+    recorded = notification_enqueue(
+        recipients=[user for user in recipients if user.pk not in removed],
         kind=PlacementKind.ACTIVITY_CHANGED,
         related=activity,
         cohort=activity.cohort,
-        dedupe_stem=f"activity_changed:activity:{activity.pk}:seq{activity.sequence}",
+        dedupe_stem=stem,
     )
+    if removed and was is not None:
+        title, starts_at = was
+        recorded += notification_enqueue(
+            recipients=removed.values(),
+            kind=PlacementKind.ACTIVITY_CHANGED,
+            related=activity,
+            cohort=activity.cohort,
+            dedupe_stem=stem,
+            context={"left_audience": True, "title": title, "starts_at": starts_at.isoformat()},
+        )
+    return recorded
 
 
 def _version_key(attachments: list[Attachment]) -> str:

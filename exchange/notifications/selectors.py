@@ -16,6 +16,18 @@ def with_related(queryset: QuerySet[Notification]) -> QuerySet[Notification]:
     )
 
 
+def notifications_readable(notifications) -> set[int]:
+    """The pks of these notices whose recipient may still see what each is about (each kind's
+    own check, once per kind on the page). The rest show their snapshot only."""
+    by_kind: dict[str, list[Notification]] = {}
+    for notification in notifications:
+        by_kind.setdefault(notification.kind, []).append(notification)
+    readable: set[int] = set()
+    for kind, rows in by_kind.items():
+        readable |= registry.type_for(kind).readable(rows)
+    return readable
+
+
 def notifications_for(*, user) -> QuerySet[Notification]:
     """A user's own notices (in-app list): everyone sees only their own."""
     if not user.is_authenticated:
