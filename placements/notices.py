@@ -389,6 +389,25 @@ class AttacheesDigest(PlacementNotice):
     (related object: the Cohort; the attachments and the officials' names are in the context)."""
 
     kind = PlacementKind.ATTACHEES_DIGEST
+    snapshots = True
+
+    def readable(self, notifications) -> set[int]:
+        """Read as it is now while every attachment it named is still confirmed at one of the
+        recipient's departments; else what it said then (one query for a whole page)."""
+        named = {pk for n in notifications for pk in n.context.get("attachments", [])}
+        still = set(
+            Attachment.objects.filter(
+                pk__in=named,
+                status=Attachment.Status.CONFIRMED,
+                department__liaisons__in={n.recipient_id for n in notifications},
+            ).values_list("pk", "department__liaisons")
+        )
+        return {
+            n.pk
+            for n in notifications
+            if n.related_object is not None
+            and all((pk, n.recipient_id) in still for pk in n.context.get("attachments", []))
+        }
 
     def subject(self, notification, related) -> str:
         """Names the official, or the count when there are several."""
