@@ -466,9 +466,10 @@ class AttacheesDigest(PlacementNotice):
 
 @registry.register_type
 class AttacheeLeft(PlacementNotice):
-    """To the liaisons of a department an official has left by a reassignment (related object:
-    the Attachment, now elsewhere). It says only what their department had: the department, the
-    period and the official, read from the context, never where the official went."""
+    """To the liaisons of a department an official has left, reassigned elsewhere or cancelled
+    (related object: the Attachment, perhaps now elsewhere). It says only what their department
+    had: the department, the period and the official, read from the context, never where the
+    official went."""
 
     kind = PlacementKind.ATTACHEE_LEFT
     snapshots = True
@@ -481,10 +482,18 @@ class AttacheeLeft(PlacementNotice):
 
     def intro(self, notification, related: Attachment) -> str:
         department = self.department(notification)
-        return _("{official} is no longer attached to {department}.").format(
-            official=related.participant,
-            department=department.name if department else "",
-        )
+        values = {
+            "official": related.participant,
+            "department": department.name if department else "",
+            "start": day(datetime.date.fromisoformat(notification.context["start"])),
+            "end": day(datetime.date.fromisoformat(notification.context["end"])),
+        }
+        if notification.context.get("reason") == "cancelled":
+            return _(
+                "The attachment of {official} to {department} from {start} to {end} "
+                "has been cancelled."
+            ).format(**values)
+        return _("{official} is no longer attached to {department}.").format(**values)
 
     def facts(self, notification, related: Attachment) -> list[tuple[str, str]]:
         department = self.department(notification)
@@ -521,13 +530,15 @@ ATTACHMENT_KINDS = {
 }
 
 
-def notices_for_attachment(*, attachment: Attachment, event: str) -> int:
-    """Tell the official and the host department's liaisons that an attachment was created,
-    changed or cancelled. `event` is one of `ATTACHMENT_KINDS`; each saved version is one notice."""
+def notices_for_attachment(*, attachment: Attachment, event: str, liaisons: bool = True) -> int:
+    """Tell the official and (unless `liaisons` is false) the host department's liaisons that an
+    attachment was created, changed or cancelled. `event` is one of `ATTACHMENT_KINDS`; each
+    saved version is one notice."""
     participant = attachment.participant
     version = int(attachment.updated_at.timestamp() * 1_000_000)
+    told = attachment.department.liaisons.all() if liaisons else []
     return notification_enqueue(
-        recipients=[participant.user, *attachment.department.liaisons.all()],
+        recipients=[participant.user, *told],
         kind=ATTACHMENT_KINDS[event],
         related=attachment,
         cohort=participant.cohort,
@@ -536,10 +547,16 @@ def notices_for_attachment(*, attachment: Attachment, event: str) -> int:
 
 
 def notices_for_attachee_left(
-    *, attachment: Attachment, department: HostDepartment, start: datetime.date, end: datetime.date
+    *,
+    attachment: Attachment,
+    department: HostDepartment,
+    start: datetime.date,
+    end: datetime.date,
+    reason: str,
 ) -> int:
     """Tell `department`'s liaisons that the official attached to them from `start` to `end`
-    is no longer theirs (reassigned elsewhere); one notice per saved version."""
+    is no longer theirs (`reason`: "reassigned" elsewhere, or "cancelled"); one notice per saved
+    version."""
     participant = attachment.participant
     version = int(attachment.updated_at.timestamp() * 1_000_000)
     return notification_enqueue(
@@ -548,7 +565,12 @@ def notices_for_attachee_left(
         related=attachment,
         cohort=participant.cohort,
         dedupe_stem=f"attachee_left:attachment:{attachment.pk}:dept{department.pk}:v{version}",
-        context={"department": department.pk, "start": start.isoformat(), "end": end.isoformat()},
+        context={
+            "department": department.pk,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "reason": reason,
+        },
     )
 
 

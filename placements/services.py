@@ -564,7 +564,11 @@ def attachment_update(
         notices_for_attachment(attachment=current, event="changed")
         if left is not None:
             notices_for_attachee_left(
-                attachment=current, department=left, start=left_period[0], end=left_period[1]
+                attachment=current,
+                department=left,
+                start=left_period[0],
+                end=left_period[1],
+                reason="reassigned",
             )
     return current
 
@@ -596,7 +600,16 @@ def attachment_cancel(
     _save(current, by=by, reason=full_reason)
     # A draft was never told to anyone: dropping it is news to nobody.
     if current.is_published:
-        notices_for_attachment(attachment=current, event="cancelled")
+        # The official hears of the cancellation; the department's liaisons that the official
+        # has left them.
+        notices_for_attachment(attachment=current, event="cancelled", liaisons=False)
+        notices_for_attachee_left(
+            attachment=current,
+            department=current.department,
+            start=current.start,
+            end=current.end,
+            reason="cancelled",
+        )
     return current
 
 

@@ -177,7 +177,7 @@ def test_another_department_cannot_open_the_dpo_liaisons_notice(client, reassign
     )
 
 
-def test_a_cancelled_attachment_tells_its_department_as_it_was(
+def test_a_cancelled_attachment_tells_its_department_the_official_left(
     client, official, dpo, liaison, coordinator
 ):
     attachment = attachment_create(
@@ -189,10 +189,14 @@ def test_a_cancelled_attachment_tells_its_department_as_it_was(
         confirmed=True,
     )
     attachment_cancel(attachment=attachment, by=coordinator)
-    notice = Notification.objects.get(recipient=liaison, kind="attachment_cancelled")
+    assert not Notification.objects.filter(recipient=liaison, kind="attachment_cancelled")
+    notice = Notification.objects.get(recipient=liaison, kind="attachee_left")
+    assert notice.context["reason"] == "cancelled"
     client.force_login(liaison)
     page = client.get(reverse("notifications:notification_detail", args=[notice.pk]))
-    assert "has been cancelled" in page.content.decode()
+    text = page.content.decode()
+    assert "The attachment of Chen Minghui" in text and "has been cancelled" in text
+    assert "Digital Policy Office" in text
     assert page.context["snapshot_only"] is False
 
 
