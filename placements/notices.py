@@ -667,7 +667,7 @@ class AttachmentReminderPlan:
                 status=Attachment.Status.CONFIRMED,
             )
             .filter(Q(start__range=(today, last)) | Q(end__range=(today, last)))
-            .select_related("participant")
+            .select_related("participant", "department")
         )
         by_pk = {cohort.pk: cohort for cohort in cohorts}
         rows = []
@@ -723,7 +723,7 @@ class ActivityReminderPlan:
             status=Activity.Status.SCHEDULED,
             starts_at__gt=now,
             starts_at__lte=now + datetime.timedelta(days=horizon),
-        )
+        ).select_related("department")
         due = {}
         for activity in candidates:
             offsets = [by_pk[activity.cohort_id].activity_reminder_days]

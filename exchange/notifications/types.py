@@ -61,7 +61,7 @@ class NotificationType:
     kind: ClassVar[str]
     # Whether a recorded notice keeps what it said (`Notification.snapshot`): needed by the kinds
     # whose reader may lose sight of the object (a liaison after a reassignment, an official
-    # taken off an activity's audience). Reminders, recorded in bulk by the planner, keep none.
+    # taken off an activity's audience).
     snapshots: ClassVar[bool] = False
 
     @property

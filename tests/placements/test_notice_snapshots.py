@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from exchange.models import Notification
+from exchange.notifications import planner
 from exchange.notifications import services as notification_services
 from exchange.roles import Role
 from placements.models import Activity
@@ -281,7 +282,48 @@ def test_the_official_now_in_the_audience_reads_the_activity_as_it_is(client, mo
     assert page.context["snapshot_only"] is False
 
 
-def test_a_reminder_kept_no_snapshot_so_it_shows_only_its_kind(client, moved_activity):
+def test_a_planned_reminder_keeps_what_it_said_after_the_activity_moved(
+    client, cohort, shenzhen, coordinator
+):
+    chen = make_participant(cohort, shenzhen, "Chen Minghui")
+    lee = make_participant(cohort, shenzhen, "Lee Wing")
+    starts_at = timezone.make_aware(datetime.datetime(2027, 3, 10, 10))
+    activity = activity_create(
+        cohort=cohort,
+        by=coordinator,
+        kind=Activity.Kind.SITE_VISIT,
+        title="Visit to Cyberport",
+        starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(hours=2),
+        location="Cyberport Arcade",
+        audience=Activity.Audience.NAMED,
+        participants=[chen],
+    )
+    night_before = starts_at - datetime.timedelta(hours=20)
+    assert planner.reminders_plan(now=night_before).created == 1
+    activity_update(
+        activity=activity,
+        by=coordinator,
+        kind=Activity.Kind.WORKING_MEETING,
+        title="Closed meeting on the data strategy",
+        starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(hours=2),
+        location="Room 1201, West Wing",
+        description="Confidential agenda.",
+        department=None,
+        audience=Activity.Audience.NAMED,
+        participants=[lee],
+    )
+    reminder = Notification.objects.get(recipient=chen.user, kind="activity_reminder")
+    client.force_login(chen.user)
+    page = client.get(reverse("notifications:notification_detail", args=[reminder.pk]))
+    text = page.content.decode()
+    assert_nothing_newer(text)
+    assert "Visit to Cyberport" in text and "Cyberport Arcade" in text
+    assert page.context["snapshot_only"] is True
+
+
+def test_a_notice_that_kept_no_snapshot_shows_only_its_kind(client, moved_activity):
     chen, _lee, activity = moved_activity
     reminder = make_notification(
         PlacementKind.ACTIVITY_REMINDER, participant=chen, related=activity, dedupe_key="r1"
