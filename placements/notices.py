@@ -734,6 +734,8 @@ class ActivityReminderPlan:
             return []
         audiences = activity_audiences(activities=[activity for activity, _offset in due.values()])
         rows = []
+        # An activity's reminder says the same to everyone who reads its language.
+        snapshots: dict[tuple[int, str], dict] = {}
         for activity, offset in due.values():
             when = activity.starts_at.isoformat()
             for participant in audiences[activity.pk]:
@@ -742,18 +744,20 @@ class ActivityReminderPlan:
                     or participant.status != Participant.Status.CONFIRMED
                 ):
                     continue
-                rows.append(
-                    reminder_row(
-                        kind=PlacementKind.ACTIVITY_REMINDER,
-                        related=activity,
-                        user_id=participant.user_id,
-                        language=participant.preferred_language,
-                        cohort_id=activity.cohort_id,
-                        key=f"activity_reminder:activity:{activity.pk}:{when}:d{offset}",
-                        context={"event_at": when, "days_before": offset},
-                        now=now,
-                    )
+                said = (activity.pk, participant.preferred_language)
+                row = reminder_row(
+                    kind=PlacementKind.ACTIVITY_REMINDER,
+                    related=activity,
+                    user_id=participant.user_id,
+                    language=participant.preferred_language,
+                    cohort_id=activity.cohort_id,
+                    key=f"activity_reminder:activity:{activity.pk}:{when}:d{offset}",
+                    context={"event_at": when, "days_before": offset},
+                    now=now,
+                    snapshot=snapshots.get(said),
                 )
+                snapshots[said] = row.snapshot
+                rows.append(row)
         return rows
 
     def cancel_obsolete(self) -> int:

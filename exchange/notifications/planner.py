@@ -63,10 +63,13 @@ def at_reminder_hour(day: datetime.date) -> datetime.datetime:
     )
 
 
-def reminder_row(*, kind, related, user_id, language, cohort_id, key, context, now) -> Notification:
+def reminder_row(
+    *, kind, related, user_id, language, cohort_id, key, context, now, snapshot=None
+) -> Notification:
     """An unsaved reminder for one recipient; `key` names the event, its date and the offset.
-    A kind that keeps snapshots gets one, rendered from `related` as the plan loaded it (the plan
-    loads what it says with it, so that this costs no query)."""
+    A kind that keeps snapshots gets one: `snapshot` when the plan has it already (the same
+    reminder to many in one language), else rendered from `related` as the plan loaded it (the
+    plan loads what it says with it, so that this costs no query)."""
     row = Notification(
         recipient_id=user_id,
         kind=kind,
@@ -79,7 +82,9 @@ def reminder_row(*, kind, related, user_id, language, cohort_id, key, context, n
         context=context,
     )
     notice_type = registry.type_for(str(kind))
-    if notice_type.snapshots:
+    if snapshot is not None:
+        row.snapshot = snapshot
+    elif notice_type.snapshots:
         with translation.override(language):
             row.snapshot = notice_type.snapshot(row, related)
     return row
