@@ -114,7 +114,7 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ["recipient__username", "recipient__email", "dedupe_key"]
     date_hierarchy = "scheduled_at"
     autocomplete_fields = ["recipient", "cohort"]
-    readonly_fields = ["dedupe_key", "attempts", "last_error", "sent_at", "created_at"]
+    readonly_fields = ["dedupe_key", "attempts", "last_error", "sent_at", "created_at", "snapshot"]
 
 
 User = get_user_model()

@@ -419,6 +419,9 @@ class Notification(models.Model):
     )
     dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
     context = models.JSONField(_("context"), default=dict, blank=True)
+    # What the notice said when it was recorded (subject, intro, facts, in the recipient's
+    # language): shown instead of the object as it is now once the reader may no longer see it.
+    snapshot = models.JSONField(_("snapshot"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     read_at = models.DateTimeField(

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from exchange import notice_registry as registry
-from exchange.models import Cohort, Notification
+from exchange.models import Cohort, HostDepartment, Notification
 from exchange.notifications.outbox import notification_enqueue
 from exchange.notifications.planner import at_reminder_hour, due_offset, reminder_row
 from exchange.notifications.types import (
@@ -49,6 +49,7 @@ class PlacementKind(models.TextChoices):
     ACTIVITY_CHANGED = "activity_changed", gettext_lazy("Activity changed")
     PLACEMENT_PUBLISHED = "placement_published", gettext_lazy("Your placement")
     ATTACHEES_DIGEST = "attachees_digest", gettext_lazy("New attachees")
+    ATTACHEE_LEFT = "attachee_left", gettext_lazy("Attachee left")
 
 
 class PlacementNotice(NotificationType):
@@ -76,6 +77,16 @@ def attachment_facts(attachment: Attachment, *, for_liaison: bool) -> list[tuple
     ]
 
 
+def liaison_departments(user_ids) -> dict[int, set[int]]:
+    """The departments each of these users is a liaison of, in one query (none for no users)."""
+    departments: dict[int, set[int]] = {}
+    if user_ids:
+        links = HostDepartment.liaisons.through.objects.filter(user_id__in=set(user_ids))
+        for user_id, department_id in links.values_list("user_id", "hostdepartment_id"):
+            departments.setdefault(user_id, set()).add(department_id)
+    return departments
+
+
 @registry.register_type
 class OrientationNotice(participant_notices.OrientationNotice):
     """The orientation notice, with the official's confirmed attachments: participants declares
@@ -93,13 +104,35 @@ class OrientationNotice(participant_notices.OrientationNotice):
 
 class AttachmentNotice(PlacementNotice):
     """About an attachment (related object: the Attachment); also sent to the department's
-    liaisons, who get the official's name and a link to their attachees."""
+    liaisons, who get the official's name and a link to their attachees. A liaison may read it
+    as it is now only while their department still hosts the attachment: once the official is
+    reassigned elsewhere, the liaison sees what the notice said, never the new department."""
+
+    snapshots = True
 
     def for_liaison(self, notification, related: Attachment) -> bool:
         return notification.recipient_id != related.participant.user_id
 
     def about(self, related: Attachment) -> str:
         return f"{related.department.abbreviation}, {period(related.start, related.end)}"
+
+    def subject(self, notification, related: Attachment) -> str:
+        """A liaison's subject names the official it is about."""
+        about = self.about(related)
+        if self.for_liaison(notification, related):
+            about = f"{related.participant}, {about}"
+        return _("{kind}: {about}").format(kind=self.label, about=about)
+
+    def readable(self, notifications) -> set[int]:
+        present = [n for n in notifications if n.related_object is not None]
+        liaisons = {n.recipient_id for n in present if self.for_liaison(n, n.related_object)}
+        departments = liaison_departments(liaisons)
+        return {
+            n.pk
+            for n in present
+            if not self.for_liaison(n, n.related_object)
+            or n.related_object.department_id in departments.get(n.recipient_id, ())
+        }
 
     def facts(self, notification, related: Attachment) -> list[tuple[str, str]]:
         return attachment_facts(related, for_liaison=self.for_liaison(notification, related))
@@ -223,7 +256,20 @@ class AttachmentEndReminder(AttachmentReminder):
 
 
 class ActivityNotice(PlacementNotice):
-    """About an activity on the recipient's schedule (related object: the Activity)."""
+    """About an activity on the recipient's schedule (related object: the Activity). Read as it
+    is now only while the recipient is still in its audience: an activity moved to other
+    officials shows those who were told before only what they were told."""
+
+    snapshots = True
+
+    def readable(self, notifications) -> set[int]:
+        present = [n for n in notifications if n.related_object is not None]
+        if not present:
+            return set()
+        activities = {n.object_id: n.related_object for n in present}
+        audiences = activity_audiences(activities=activities.values())
+        users = {pk: {p.user_id for p in participants} for pk, participants in audiences.items()}
+        return {n.pk for n in present if n.recipient_id in users.get(n.object_id, ())}
 
     def about(self, related: Activity) -> str:
         return related.title
@@ -264,9 +310,34 @@ class ActivityReminder(ActivityNotice):
 
 @registry.register_type
 class ActivityChanged(ActivityNotice):
+    """Told to the audience before and after a change; those the change took off the audience
+    learn only that the activity, as they knew it, is no longer on their schedule."""
+
     kind = PlacementKind.ACTIVITY_CHANGED
 
+    def left_audience(self, notification) -> bool:
+        return bool(notification.context.get("left_audience"))
+
+    def was(self, notification) -> tuple[str, str]:
+        starts_at = datetime.datetime.fromisoformat(notification.context["starts_at"])
+        return notification.context.get("title", ""), moment(starts_at)
+
+    def subject(self, notification, related: Activity) -> str:
+        if self.left_audience(notification):
+            return _("{kind}: {about}").format(kind=self.label, about=self.was(notification)[0])
+        return super().subject(notification, related)
+
+    def facts(self, notification, related: Activity) -> list[tuple[str, str]]:
+        if self.left_audience(notification):
+            return []
+        return super().facts(notification, related)
+
     def intro(self, notification, related: Activity) -> str:
+        if self.left_audience(notification):
+            title, when = self.was(notification)
+            return _("{title} on {when} is no longer on your schedule.").format(
+                title=title, when=when
+            )
         if related.status == Activity.Status.CANCELLED:
             return _("{title} on {when} has been cancelled.").format(
                 title=related.title, when=moment(related.starts_at)
@@ -318,6 +389,25 @@ class AttacheesDigest(PlacementNotice):
     (related object: the Cohort; the attachments and the officials' names are in the context)."""
 
     kind = PlacementKind.ATTACHEES_DIGEST
+    snapshots = True
+
+    def readable(self, notifications) -> set[int]:
+        """Read as it is now while every attachment it named is still confirmed at one of the
+        recipient's departments; else what it said then (one query for a whole page)."""
+        named = {pk for n in notifications for pk in n.context.get("attachments", [])}
+        still = set(
+            Attachment.objects.filter(
+                pk__in=named,
+                status=Attachment.Status.CONFIRMED,
+                department__liaisons__in={n.recipient_id for n in notifications},
+            ).values_list("pk", "department__liaisons")
+        )
+        return {
+            n.pk
+            for n in notifications
+            if n.related_object is not None
+            and all((pk, n.recipient_id) in still for pk in n.context.get("attachments", []))
+        }
 
     def subject(self, notification, related) -> str:
         """Names the official, or the count when there are several."""
@@ -334,10 +424,13 @@ class AttacheesDigest(PlacementNotice):
         return list(notification.context.get("officials", []))
 
     def attachments(self, notification) -> list[Attachment]:
+        """The digest's attachments still confirmed at the recipient's own departments: one
+        reassigned elsewhere since is not theirs to read about."""
         return list(
             Attachment.objects.filter(
                 pk__in=notification.context.get("attachments", []),
                 status=Attachment.Status.CONFIRMED,
+                department__liaisons=notification.recipient_id,
             )
             .select_related("participant", "department")
             .order_by("department__abbreviation", "start", "participant__name_en")
@@ -371,6 +464,63 @@ class AttacheesDigest(PlacementNotice):
         return None
 
 
+@registry.register_type
+class AttacheeLeft(PlacementNotice):
+    """To the liaisons of a department an official has left, reassigned elsewhere or cancelled
+    (related object: the Attachment, perhaps now elsewhere). It says only what their department
+    had: the department, the period and the official, read from the context, never where the
+    official went."""
+
+    kind = PlacementKind.ATTACHEE_LEFT
+    snapshots = True
+
+    def department(self, notification) -> HostDepartment | None:
+        return HostDepartment.objects.filter(pk=notification.context.get("department")).first()
+
+    def about(self, related: Attachment) -> str:
+        return str(related.participant)
+
+    def intro(self, notification, related: Attachment) -> str:
+        department = self.department(notification)
+        values = {
+            "official": related.participant,
+            "department": department.name if department else "",
+            "start": day(datetime.date.fromisoformat(notification.context["start"])),
+            "end": day(datetime.date.fromisoformat(notification.context["end"])),
+        }
+        if notification.context.get("reason") == "cancelled":
+            return _(
+                "The attachment of {official} to {department} from {start} to {end} "
+                "has been cancelled."
+            ).format(**values)
+        return _("{official} is no longer attached to {department}.").format(**values)
+
+    def facts(self, notification, related: Attachment) -> list[tuple[str, str]]:
+        department = self.department(notification)
+        start = datetime.date.fromisoformat(notification.context["start"])
+        end = datetime.date.fromisoformat(notification.context["end"])
+        return [
+            (_("Official"), str(related.participant)),
+            (_("Host department"), department.name if department else ""),
+            (_("Period"), period(start, end)),
+        ]
+
+    def link(self, notification, related) -> str:
+        return reverse("placements:liaison_attachees")
+
+    def link_label(self, notification, related) -> str:
+        return _("Open my attachees")
+
+    def readable(self, notifications) -> set[int]:
+        departments = liaison_departments({n.recipient_id for n in notifications})
+        return {
+            n.pk
+            for n in notifications
+            if n.related_object is not None
+            and n.context.get("department") in departments.get(n.recipient_id, ())
+        }
+
+
 # Recording: services call these inside their own transaction.
 
 ATTACHMENT_KINDS = {
@@ -380,13 +530,15 @@ ATTACHMENT_KINDS = {
 }
 
 
-def notices_for_attachment(*, attachment: Attachment, event: str) -> int:
-    """Tell the official and the host department's liaisons that an attachment was created,
-    changed or cancelled. `event` is one of `ATTACHMENT_KINDS`; each saved version is one notice."""
+def notices_for_attachment(*, attachment: Attachment, event: str, liaisons: bool = True) -> int:
+    """Tell the official and (unless `liaisons` is false) the host department's liaisons that an
+    attachment was created, changed or cancelled. `event` is one of `ATTACHMENT_KINDS`; each
+    saved version is one notice."""
     participant = attachment.participant
     version = int(attachment.updated_at.timestamp() * 1_000_000)
+    told = attachment.department.liaisons.all() if liaisons else []
     return notification_enqueue(
-        recipients=[participant.user, *attachment.department.liaisons.all()],
+        recipients=[participant.user, *told],
         kind=ATTACHMENT_KINDS[event],
         related=attachment,
         cohort=participant.cohort,
@@ -394,16 +546,65 @@ def notices_for_attachment(*, attachment: Attachment, event: str) -> int:
     )
 
 
-def notices_for_activity_changed(*, activity: Activity, recipients: Iterable) -> int:
-    """Tell the activity's audience (users, resolved by the caller) that it changed or was
-    cancelled; one notice per revision (`Activity.sequence`)."""
+def notices_for_attachee_left(
+    *,
+    attachment: Attachment,
+    department: HostDepartment,
+    start: datetime.date,
+    end: datetime.date,
+    reason: str,
+) -> int:
+    """Tell `department`'s liaisons that the official attached to them from `start` to `end`
+    is no longer theirs (`reason`: "reassigned" elsewhere, or "cancelled"); one notice per saved
+    version."""
+    participant = attachment.participant
+    version = int(attachment.updated_at.timestamp() * 1_000_000)
     return notification_enqueue(
-        recipients=recipients,
+        recipients=department.liaisons.all(),
+        kind=PlacementKind.ATTACHEE_LEFT,
+        related=attachment,
+        cohort=participant.cohort,
+        dedupe_stem=f"attachee_left:attachment:{attachment.pk}:dept{department.pk}:v{version}",
+        context={
+            "department": department.pk,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "reason": reason,
+        },
+    )
+
+
+def notices_for_activity_changed(
+    *,
+    activity: Activity,
+    recipients: Iterable,
+    removed: Iterable = (),
+    was: tuple[str, datetime.datetime] | None = None,
+) -> int:
+    """Tell the activity's audience (users, resolved by the caller) that it changed or was
+    cancelled; one notice per revision (`Activity.sequence`). The users in `removed` (taken off
+    its audience by this revision) are told only that it is no longer on their schedule, under
+    the title and start it had for them (`was`), never what it has become."""
+    removed = {user.pk: user for user in removed}
+    stem = f"activity_changed:activity:{activity.pk}:seq{activity.sequence}"
+    recorded = notification_enqueue(
+        recipients=[user for user in recipients if user.pk not in removed],
         kind=PlacementKind.ACTIVITY_CHANGED,
         related=activity,
         cohort=activity.cohort,
-        dedupe_stem=f"activity_changed:activity:{activity.pk}:seq{activity.sequence}",
+        dedupe_stem=stem,
     )
+    if removed and was is not None:
+        title, starts_at = was
+        recorded += notification_enqueue(
+            recipients=removed.values(),
+            kind=PlacementKind.ACTIVITY_CHANGED,
+            related=activity,
+            cohort=activity.cohort,
+            dedupe_stem=stem,
+            context={"left_audience": True, "title": title, "starts_at": starts_at.isoformat()},
+        )
+    return recorded
 
 
 def _version_key(attachments: list[Attachment]) -> str:
@@ -466,7 +667,7 @@ class AttachmentReminderPlan:
                 status=Attachment.Status.CONFIRMED,
             )
             .filter(Q(start__range=(today, last)) | Q(end__range=(today, last)))
-            .select_related("participant")
+            .select_related("participant", "department")
         )
         by_pk = {cohort.pk: cohort for cohort in cohorts}
         rows = []
@@ -522,7 +723,7 @@ class ActivityReminderPlan:
             status=Activity.Status.SCHEDULED,
             starts_at__gt=now,
             starts_at__lte=now + datetime.timedelta(days=horizon),
-        )
+        ).select_related("department")
         due = {}
         for activity in candidates:
             offsets = [by_pk[activity.cohort_id].activity_reminder_days]
@@ -533,6 +734,8 @@ class ActivityReminderPlan:
             return []
         audiences = activity_audiences(activities=[activity for activity, _offset in due.values()])
         rows = []
+        # An activity's reminder says the same to everyone who reads its language.
+        snapshots: dict[tuple[int, str], dict] = {}
         for activity, offset in due.values():
             when = activity.starts_at.isoformat()
             for participant in audiences[activity.pk]:
@@ -541,18 +744,20 @@ class ActivityReminderPlan:
                     or participant.status != Participant.Status.CONFIRMED
                 ):
                     continue
-                rows.append(
-                    reminder_row(
-                        kind=PlacementKind.ACTIVITY_REMINDER,
-                        related=activity,
-                        user_id=participant.user_id,
-                        language=participant.preferred_language,
-                        cohort_id=activity.cohort_id,
-                        key=f"activity_reminder:activity:{activity.pk}:{when}:d{offset}",
-                        context={"event_at": when, "days_before": offset},
-                        now=now,
-                    )
+                said = (activity.pk, participant.preferred_language)
+                row = reminder_row(
+                    kind=PlacementKind.ACTIVITY_REMINDER,
+                    related=activity,
+                    user_id=participant.user_id,
+                    language=participant.preferred_language,
+                    cohort_id=activity.cohort_id,
+                    key=f"activity_reminder:activity:{activity.pk}:{when}:d{offset}",
+                    context={"event_at": when, "days_before": offset},
+                    now=now,
+                    snapshot=snapshots.get(said),
                 )
+                snapshots[said] = row.snapshot
+                rows.append(row)
         return rows
 
     def cancel_obsolete(self) -> int:

@@ -46,6 +46,7 @@ from participants.services import participant_lock, participant_set_withdrawn
 from .models import Activity, Attachment
 from .notices import (
     notices_for_activity_changed,
+    notices_for_attachee_left,
     notices_for_attachment,
     notices_for_publication,
 )
@@ -237,6 +238,7 @@ def activity_update(
         return locked
 
     told_before = _audience_users(activity=locked)
+    was = (locked.title, locked.starts_at)
     for name, value in new_values.items():
         setattr(locked, name, value)
     locked.sequence += 1
@@ -245,7 +247,13 @@ def activity_update(
     locked.save()
     locked.participants.set(participants)
     told_now = _audience_users(activity=locked)
-    notices_for_activity_changed(activity=locked, recipients=[*told_before, *told_now])
+    staying = {user.pk for user in told_now}
+    notices_for_activity_changed(
+        activity=locked,
+        recipients=told_now,
+        removed=[user for user in told_before if user.pk not in staying],
+        was=was,
+    )
     return locked
 
 
@@ -530,6 +538,8 @@ def attachment_update(
         participant=participant, department=department, start=start, end=end, exclude=current
     )
     moved = (current.department_id, current.start, current.end) != (department.pk, start, end)
+    left = current.department if current.department_id != department.pk else None
+    left_period = (current.start, current.end)
     if current.department_id != department.pk:
         reason = gettext("Reassigned from {old} to {new}").format(
             old=current.department.abbreviation, new=department.abbreviation
@@ -552,6 +562,14 @@ def attachment_update(
     _save(current, by=by, reason=reason)
     if moved and current.is_published:
         notices_for_attachment(attachment=current, event="changed")
+        if left is not None:
+            notices_for_attachee_left(
+                attachment=current,
+                department=left,
+                start=left_period[0],
+                end=left_period[1],
+                reason="reassigned",
+            )
     return current
 
 
@@ -582,7 +600,16 @@ def attachment_cancel(
     _save(current, by=by, reason=full_reason)
     # A draft was never told to anyone: dropping it is news to nobody.
     if current.is_published:
-        notices_for_attachment(attachment=current, event="cancelled")
+        # The official hears of the cancellation; the department's liaisons that the official
+        # has left them.
+        notices_for_attachment(attachment=current, event="cancelled", liaisons=False)
+        notices_for_attachee_left(
+            attachment=current,
+            department=current.department,
+            start=current.start,
+            end=current.end,
+            reason="cancelled",
+        )
     return current
 
 

@@ -13,10 +13,10 @@ import datetime
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from exchange.models import Notification
-from exchange.notice_registry import language_of
+from exchange.notice_registry import language_of, type_for
 
 from .queue import dispatch_on_commit
 
@@ -34,6 +34,7 @@ def notification_enqueue(
     """Record one notice per recipient; returns how many rows were new.
 
     The dedupe key is `dedupe_stem` plus the recipient, so the same event told twice is one row.
+    A kind that keeps snapshots records what each notice says now, in its recipient's language.
     """
     content_type = ContentType.objects.get_for_model(related) if related is not None else None
     when = scheduled_at or timezone.now()
@@ -51,6 +52,11 @@ def notification_enqueue(
         )
         for user in {user.pk: user for user in recipients if user is not None}.values()
     ]
+    notice_type = type_for(str(kind))
+    if notice_type.snapshots and related is not None:
+        for row in rows:
+            with translation.override(row.language):
+                row.snapshot = notice_type.snapshot(row, related)
     return len(notifications_record(rows=rows))
 
 

@@ -29,7 +29,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from exchange import notice_registry as registry
 from exchange.models import Cohort, Notification
@@ -63,9 +63,14 @@ def at_reminder_hour(day: datetime.date) -> datetime.datetime:
     )
 
 
-def reminder_row(*, kind, related, user_id, language, cohort_id, key, context, now) -> Notification:
-    """An unsaved reminder for one recipient; `key` names the event, its date and the offset."""
-    return Notification(
+def reminder_row(
+    *, kind, related, user_id, language, cohort_id, key, context, now, snapshot=None
+) -> Notification:
+    """An unsaved reminder for one recipient; `key` names the event, its date and the offset.
+    A kind that keeps snapshots gets one: `snapshot` when the plan has it already (the same
+    reminder to many in one language), else rendered from `related` as the plan loaded it (the
+    plan loads what it says with it, so that this costs no query)."""
+    row = Notification(
         recipient_id=user_id,
         kind=kind,
         content_type=ContentType.objects.get_for_model(related),
@@ -76,6 +81,13 @@ def reminder_row(*, kind, related, user_id, language, cohort_id, key, context, n
         dedupe_key=f"{key}:user:{user_id}",
         context=context,
     )
+    notice_type = registry.type_for(str(kind))
+    if snapshot is not None:
+        row.snapshot = snapshot
+    elif notice_type.snapshots:
+        with translation.override(language):
+            row.snapshot = notice_type.snapshot(row, related)
+    return row
 
 
 def plannable(cohorts: list[Cohort]) -> list[Cohort]:

@@ -16,6 +16,21 @@ def with_related(queryset: QuerySet[Notification]) -> QuerySet[Notification]:
     )
 
 
+def notifications_readable(notifications) -> set[int]:
+    """The pks of these notices whose recipient may still see what each is about. The rest show
+    their snapshot only. Each check runs once for the page: kinds that share one (an attachment's
+    notices and reminders, an activity's) are checked together."""
+    by_check: dict[object, tuple[object, list[Notification]]] = {}
+    for notification in notifications:
+        notice_type = registry.type_for(notification.kind)
+        check = type(notice_type).readable
+        by_check.setdefault(check, (notice_type, []))[1].append(notification)
+    readable: set[int] = set()
+    for notice_type, rows in by_check.values():
+        readable |= notice_type.readable(rows)
+    return readable
+
+
 def notifications_for(*, user) -> QuerySet[Notification]:
     """A user's own notices (in-app list): everyone sees only their own."""
     if not user.is_authenticated:

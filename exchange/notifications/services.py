@@ -46,6 +46,7 @@ logger = logging.getLogger(__name__)
 NO_EMAIL = gettext_noop("The recipient has no email address.")
 GAVE_UP = gettext_noop("Gave up: the earlier attempts did not finish.")
 RELATED_GONE = gettext_noop("What this notice was about has been deleted.")
+NOT_YOURS_NOW = gettext_noop("The recipient may no longer see what this notice was about.")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -153,16 +154,22 @@ def notification_send(*, notification_id: int) -> SendResult:
         related = notification.related_object
         if related is None and notification.object_id is not None:
             return _cancel(notification, RELATED_GONE)
-        obsolete = type_for(notification.kind).obsolete_reason(notification, related)
+        notice_type = type_for(notification.kind)
+        obsolete = notice_type.obsolete_reason(notification, related)
         if obsolete:
             return _cancel(notification, obsolete)
+        # A recipient who may no longer see the object gets what the notice said when it was
+        # recorded, without a link; a notice that kept nothing is not worth sending them.
+        readable = notification.pk in notice_type.readable([notification])
+        if not readable and not notification.snapshot:
+            return _cancel(notification, NOT_YOURS_NOW)
         if not notification.recipient.email:
             notification.status = Notification.Status.FAILED
             notification.last_error = NO_EMAIL
             notification.save(update_fields=["status", "last_error"])
             return SendResult(notification.status)
         try:
-            build_email(notification, related).send()
+            build_email(notification, related, readable=readable).send()
         except Exception as error:  # every failure, SMTP or not, is recorded on the row
             return _record_failure(notification, error)
         notification.status = Notification.Status.SENT

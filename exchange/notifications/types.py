@@ -59,6 +59,10 @@ class NotificationType:
     queued rows carry it), best a member of the app's `TextChoices`, whose label names it."""
 
     kind: ClassVar[str]
+    # Whether a recorded notice keeps what it said (`Notification.snapshot`): needed by the kinds
+    # whose reader may lose sight of the object (a liaison after a reassignment, an official
+    # taken off an activity's audience).
+    snapshots: ClassVar[bool] = False
 
     @property
     def label(self) -> Promise | str:
@@ -96,3 +100,18 @@ class NotificationType:
     def obsolete_reason(self, notification: Notification, related) -> str | None:
         """Why the row should be cancelled rather than sent, or None to send it."""
         return None
+
+    def readable(self, notifications: list[Notification]) -> set[int]:
+        """The pks of these notices (all of this kind, `related_object` loaded) whose recipient
+        may still see what each is about. The others show their snapshot only, without a link.
+        Called once per kind for a whole page, so it must not query per row."""
+        return {n.pk for n in notifications if n.object_id is None or n.related_object is not None}
+
+    def snapshot(self, notification: Notification, related) -> dict:
+        """What the notice says now, to keep with it (called inside the recipient's language)."""
+        message = self.message(notification, related)
+        return {
+            "subject": message.subject,
+            "intro": message.intro,
+            "facts": [[str(label), str(value)] for label, value in message.facts],
+        }

@@ -13,12 +13,11 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from exchange.http import safe_next_url
 from exchange.mixins import RoleRequiredMixin
 from exchange.models import Notification
-from exchange.notice_registry import type_for
 from exchange.roles import Role
 
 from . import selectors, services
 from .forms import CohortRemindersForm
-from .messages import render_message
+from .messages import notice_subject, render_message
 
 EVERY_ROLE = (Role.ADMIN, Role.COORDINATOR, Role.LIAISON, Role.PARTICIPANT)
 
@@ -38,16 +37,12 @@ class NotificationListView(RoleRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        rows = []
-        for notification in context["notifications"]:
-            related = notification.related_object
-            subject = (
-                type_for(notification.kind).subject(notification, related)
-                if related is not None
-                else notification.get_kind_display()
-            )
-            rows.append((notification, subject))
-        context["rows"] = rows
+        notifications = list(context["notifications"])
+        readable = selectors.notifications_readable(notifications)
+        context["rows"] = [
+            (notification, notice_subject(notification, readable=notification.pk in readable))
+            for notification in notifications
+        ]
         return context
 
 
@@ -65,10 +60,15 @@ class NotificationDetailView(RoleRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         notification = self.object
         services.notification_mark_read(notification=notification, user=self.request.user)
-        if notification.related_object is not None:
-            context["message"], _context = render_message(
-                notification, notification.related_object, language=self.request.LANGUAGE_CODE
-            )
+        related = notification.related_object
+        gone = notification.object_id is not None and related is None
+        if gone and not notification.snapshot:
+            return context
+        readable = not gone and notification.pk in selectors.notifications_readable([notification])
+        context["message"], _context = render_message(
+            notification, related, language=self.request.LANGUAGE_CODE, readable=readable
+        )
+        context["snapshot_only"] = not readable
         return context
 
 

@@ -5,10 +5,17 @@ import datetime
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from exchange.models import Notification
+from exchange.models import HostDepartment, Notification
 from participants.notices import ParticipantKind
+from placements.models import Attachment
 from placements.notices import PlacementKind
-from tests.factories import ActivityFactory, AttachmentFactory, ParticipantFactory, UserFactory
+from tests.factories import (
+    ActivityFactory,
+    AttachmentFactory,
+    HostDepartmentFactory,
+    ParticipantFactory,
+    UserFactory,
+)
 
 ATTACHMENT_KINDS = {
     PlacementKind.ATTACHMENT_CREATED,
@@ -16,6 +23,7 @@ ATTACHMENT_KINDS = {
     PlacementKind.ATTACHMENT_CANCELLED,
     PlacementKind.ATTACHMENT_START_REMINDER,
     PlacementKind.ATTACHMENT_END_REMINDER,
+    PlacementKind.ATTACHEE_LEFT,
 }
 ACTIVITY_KINDS = {PlacementKind.ACTIVITY_REMINDER, PlacementKind.ACTIVITY_CHANGED}
 
@@ -45,7 +53,25 @@ def event_context(kind, related) -> dict:
     if kind == PlacementKind.ATTACHEES_DIGEST:
         coming = AttachmentFactory(participant__cohort=related)
         return {"attachments": [coming.pk], "officials": [str(coming.participant)]}
+    if kind == PlacementKind.ATTACHEE_LEFT:
+        left = HostDepartmentFactory()
+        return {
+            "department": left.pk,
+            "start": related.start.isoformat(),
+            "end": related.end.isoformat(),
+        }
     return {}
+
+
+def make_liaison_of_context(notification: Notification) -> None:
+    """The notices told to liaisons are theirs to read while they are liaisons of the
+    departments they name: make the recipient one."""
+    context = notification.context
+    if notification.kind == PlacementKind.ATTACHEES_DIGEST:
+        for attachment in Attachment.objects.filter(pk__in=context.get("attachments", [])):
+            attachment.department.liaisons.add(notification.recipient)
+    if notification.kind == PlacementKind.ATTACHEE_LEFT and context.get("department"):
+        HostDepartment.objects.get(pk=context["department"]).liaisons.add(notification.recipient)
 
 
 def make_notification(
@@ -63,7 +89,7 @@ def make_notification(
     related = related or related_for(kind, participant)
     recipient = recipient or participant.user
     extra = {"sent_at": timezone.now()} if status == Notification.Status.SENT else {}
-    return Notification.objects.create(
+    notification = Notification.objects.create(
         recipient=recipient,
         kind=kind,
         content_type=ContentType.objects.get_for_model(related),
@@ -77,3 +103,5 @@ def make_notification(
         **extra,
         **fields,
     )
+    make_liaison_of_context(notification)
+    return notification

@@ -6,6 +6,7 @@ in this process. Delivery is asserted on what that server accepted.
 """
 
 import datetime
+import email.utils
 import os
 import signal
 import threading
@@ -115,6 +116,15 @@ def test_an_orientation_notice_and_a_reminder_are_delivered_and_marked_sent(smtp
     assert subjects[0] == f"Activity reminder: {activity.title}"
     assert subjects[1] == f"Orientation notice: {official.cohort.name}"
     assert {message["To"] for message in smtp.accepted} == {official.user.email}
+    # Sent by the worker process, whatever its own time zone: automatic, in English, dated in
+    # Hong Kong time.
+    for message in smtp.accepted:
+        assert message["Auto-Submitted"] == "auto-generated"
+        assert message["X-Auto-Response-Suppress"] == "All"
+        assert message["Content-Language"] == "en"
+        sent = email.utils.parsedate_to_datetime(message["Date"])
+        assert sent.utcoffset() == datetime.timedelta(hours=8)
+        assert abs(sent - timezone.now()) < datetime.timedelta(minutes=5)
 
 
 def test_planning_twice_sends_each_reminder_once(smtp, live):

@@ -119,6 +119,7 @@ def test_mail_in_simplified_chinese(attachment, mailoutbox):
 
 def test_the_liaison_copy_names_the_official_and_links_to_the_attachees(attachment, mailoutbox):
     liaison = UserFactory()
+    attachment.department.liaisons.add(liaison)
     notice = make_notification(
         PlacementKind.ATTACHMENT_CHANGED,
         participant=attachment.participant,

@@ -159,7 +159,12 @@ def test_cancelling_frees_the_seat(make_official, dpo, coordinator, liaison):
     cancelled = attachment_cancel(attachment=attachment, by=coordinator, reason="ill")
     assert cancelled.status == "cancelled"
     assert cancelled.history.first().history_change_reason == "Cancelled: ill"
-    assert Notification.objects.filter(kind="attachment_cancelled").count() == 2
+    # The official is told of the cancellation; DPO's liaison that the official has left.
+    told = Notification.objects.values_list("kind", "recipient_id")
+    assert set(told.filter(kind__in=["attachment_cancelled", "attachee_left"])) == {
+        ("attachment_cancelled", first.user_id),
+        ("attachee_left", liaison.pk),
+    }
     assert assign(second, dpo, day(3, 8), day(4, 9)).participant == second
     # A cancelled attachment is history: it cannot be changed or cancelled again.
     with pytest.raises(ValidationError, match="was cancelled"):
