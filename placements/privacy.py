@@ -405,6 +405,8 @@ def _shred_steps(cohort: Cohort) -> list[ShredStep]:
             ),
             {
                 "context": {},
+                # What the notice said when recorded names the official and their contacts.
+                "snapshot": {},
                 "last_error": "",
                 # A notice not yet sent would go out empty: it is not sent at all.
                 "status": Case(

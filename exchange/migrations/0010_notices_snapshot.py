@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exchange', '0008_issue10_cohort_plan_settings'),
+        ('exchange', '0009_privacy_retention'),
     ]
 
     operations = [

@@ -118,6 +118,10 @@ def old_cohort(db):
             status=Notification.Status.SENT,
             context={"officials": [name_en], "email": email},
         )
+        # What the notice said when recorded (issue 11) names the official too.
+        Notification.objects.filter(recipient=official.user).update(
+            snapshot={"subject": f"New attachment: {name_en}", "facts": [[email, phone]]}
+        )
         officials.append(official)
     lam = officials[0]
     activity = ActivityFactory(
