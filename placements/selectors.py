@@ -43,6 +43,38 @@ def attachments_visible_to(*, user) -> QuerySet[Attachment]:
     return Attachment.objects.published().filter(scope).distinct()
 
 
+def departments_visible_to(*, user) -> QuerySet[HostDepartment]:
+    """Host departments as reference data: coordinators see them all; a liaison their own; a
+    participant those of their published attachments."""
+    if not user.is_authenticated:
+        return HostDepartment.objects.none()
+    if is_coordinator(user):
+        return HostDepartment.objects.all()
+    scope = Q(pk__in=attachments_visible_to(user=user).values("department_id"))
+    if is_liaison(user):
+        scope |= Q(liaisons=user)
+    return HostDepartment.objects.filter(scope).distinct()
+
+
+def activities_visible_to(*, user) -> QuerySet[Activity]:
+    """Coordinators see every activity; a liaison their department's (those they may edit); a
+    participant the activities on their own schedule (see `schedule_for_participant`)."""
+    if not user.is_authenticated:
+        return Activity.objects.none()
+    if is_coordinator(user):
+        return Activity.objects.all()
+    scope = Q(pk__in=activities_editable_by(user=user).values("pk"))
+    officials = list(Participant.objects.filter(user=user))
+    if officials:
+        attachments = list(
+            Attachment.objects.published().filter(participant__in=officials).order_by("pk")
+        )
+        for official in officials:
+            mine = [a for a in attachments if a.participant_id == official.pk]
+            scope |= Q(schedule_audience(participant=official, attachments=mine))
+    return Activity.objects.filter(scope)
+
+
 def activity_audiences(*, activities) -> dict[int, list[Participant]]:
     """Who each activity is for, in three queries whatever the number of activities.
 
@@ -150,19 +182,9 @@ def _midnight(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=HONG_KONG)
 
 
-def schedule_for_participant(*, participant: Participant) -> Schedule:
-    """Everything on an official's schedule: orientation week, published attachments (cancelled
-    ones too, so that calendars drop them; never drafts) and every activity meant for them,
-    cancelled ones included.
-
-    Two queries whatever the number of activities (load `participant` with its cohort). Who an
-    activity is for follows `activity_audiences`: the whole cohort, the officials named on it, or
-    the officials live-attached to its department on one of its days.
-    """
-    cohort = participant.cohort
-    attachments = list(
-        participant.attachments.published().select_related("department").order_by("start", "pk")
-    )
+def schedule_audience(*, participant: Participant, attachments: list[Attachment]) -> Q:
+    """The activities meant for one official, given their published attachments: the whole
+    cohort's, those naming them, and their departments' on the days they are attached there."""
     audience = Q(audience=Activity.Audience.COHORT) | Q(
         audience=Activity.Audience.NAMED,
         pk__in=Activity.participants.through.objects.filter(participant=participant).values(
@@ -177,8 +199,24 @@ def schedule_for_participant(*, participant: Participant) -> Schedule:
                 starts_at__lt=_midnight(attachment.end + datetime.timedelta(days=1)),
                 ends_at__gte=_midnight(attachment.start),
             )
+    return audience & Q(cohort_id=participant.cohort_id)
+
+
+def schedule_for_participant(*, participant: Participant) -> Schedule:
+    """Everything on an official's schedule: orientation week, published attachments (cancelled
+    ones too, so that calendars drop them; never drafts) and every activity meant for them,
+    cancelled ones included.
+
+    Two queries whatever the number of activities (load `participant` with its cohort). Who an
+    activity is for follows `activity_audiences`: the whole cohort, the officials named on it, or
+    the officials live-attached to its department on one of its days.
+    """
+    cohort = participant.cohort
+    attachments = list(
+        participant.attachments.published().select_related("department").order_by("start", "pk")
+    )
     activities = (
-        Activity.objects.filter(audience, cohort_id=participant.cohort_id)
+        Activity.objects.filter(schedule_audience(participant=participant, attachments=attachments))
         .select_related("department")
         .order_by("starts_at", "pk")
     )
