@@ -15,6 +15,5 @@ router.register("activities", views.ActivityViewSet, basename="activity")
 urlpatterns = [
     path("schema/", docs_views.SchemaView.as_view(), name="schema"),
     path("docs/", docs_views.SwaggerView.as_view(url_name="api:schema"), name="swagger"),
-    path("docs/redoc/", docs_views.RedocView.as_view(url_name="api:schema"), name="redoc"),
     *router.urls,
 ]

@@ -117,7 +117,6 @@ API_CASES = {
         "",
         {**READ_ALL, "participant": 403, "liaison": 403, "coordinator": 403},
     ),
-    "api:redoc": ("get", "", {**READ_ALL, "participant": 403, "liaison": 403, "coordinator": 403}),
 }
 
 
