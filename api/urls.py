@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from . import docs_views, views
@@ -16,4 +16,5 @@ urlpatterns = [
     path("schema/", docs_views.SchemaView.as_view(), name="schema"),
     path("docs/", docs_views.SwaggerView.as_view(url_name="api:schema"), name="swagger"),
     *router.urls,
+    re_path(r"", views.NotFoundView.as_view(), name="not_found"),
 ]

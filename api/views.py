@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from exchange.selectors import cohorts_visible_to, departments_for_cohort
 from participants.selectors import participants_visible_to
@@ -42,6 +43,7 @@ from .serializers import (
     ParticipantSerializer,
 )
 
+NO_SUCH_ADDRESS = _("The API has no such address.")
 NO_SUCH_PARTICIPANT = _("No official with this id is in your reach.")
 NO_SUCH_DEPARTMENT = _("This host department has no seats in the official's cohort.")
 
@@ -55,6 +57,8 @@ def _filters(request, serializer_class=ListFilterSerializer) -> dict:
 class ScopedViewSet(viewsets.GenericViewSet):
     permission_classes = [CoordinatorWrites]
     filter_serializer = ListFilterSerializer
+    # Any one path segment reaches the view, which answers a malformed id with a JSON 404.
+    lookup_value_regex = "[^/]+"
 
     def filtered(self, queryset, filters):
         return queryset
@@ -263,3 +267,16 @@ class AttachmentViewSet(
         serializer = serializer_class(data=self.request.data, **kwargs)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
+
+
+@extend_schema(exclude=True)
+class NotFoundView(APIView):
+    """Every address under /api/ that no operation answers: a JSON 404, like the API's others,
+    whoever asks (the site's own 404 page is HTML)."""
+
+    authentication_classes = []
+    permission_classes = []
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise NotFound(NO_SUCH_ADDRESS)

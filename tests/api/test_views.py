@@ -356,3 +356,16 @@ def test_a_session_reads_and_writes_with_its_csrf_token(api_world):
     client.cookies["csrftoken"] = csrf
     response = client.post(url, {}, content_type="application/json", headers={"X-CSRFToken": csrf})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("role", ["anonymous", "participant", "coordinator"])
+@pytest.mark.parametrize(
+    "url", ["/api/", "/api/nothing/", "/api/cohorts/1/2/", "/api/cohorts/1.5/", "/api/cohorts/x/"]
+)
+def test_every_other_address_under_the_api_is_a_json_404(client, api_world, role, url):
+    response = get(client, api_world, role, url)
+    # A malformed id reaches its operation, which asks who is calling first.
+    operation = url.startswith("/api/cohorts/") and url.count("/") == 4
+    assert response.status_code == (401 if operation and role == "anonymous" else 404)
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"]

@@ -113,6 +113,7 @@ API_CASES = {
     "api:attachment-confirm": ("post", "cancelled", COORDINATORS_WRITE),
     "api:schema": ("get", "", READ_ALL),
     "api:swagger": ("get", "", ADMINS_READ),
+    "api:not_found": ("get", "", dict.fromkeys(READ_ALL, 404)),
 }
 
 
@@ -176,7 +177,8 @@ def test_each_role_gets_its_answer_from_every_api_url(
         "admin_user": "admin",
     }.get(fixture, fixture)
     response = getattr(client, method)(url, {}, content_type="application/json")
-    assert response.status_code == (401 if role == "anonymous" else expected[role]), (
+    anonymous = 404 if url_name == "api:not_found" else 401
+    assert response.status_code == (anonymous if role == "anonymous" else expected[role]), (
         role,
         response.content[:300],
     )
