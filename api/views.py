@@ -57,8 +57,6 @@ def _filters(request, serializer_class=ListFilterSerializer) -> dict:
 class ScopedViewSet(viewsets.GenericViewSet):
     permission_classes = [CoordinatorWrites]
     filter_serializer = ListFilterSerializer
-    # Any one path segment reaches the view, which answers a malformed id with a JSON 404.
-    lookup_value_regex = "[^/]+"
 
     def filtered(self, queryset, filters):
         return queryset
