@@ -5,6 +5,8 @@ pages show) becomes a 400 here, in the language of the request (Accept-Language)
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
@@ -19,7 +21,13 @@ def _messages(detail) -> list[str]:
     return [str(detail)]
 
 
+# Django's own 404 names the model's class, in English.
+NOT_IN_REACH = _("Nothing with this id is in your reach.")
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(NOT_IN_REACH)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=as_serializer_error(exc))
     response = drf_exception_handler(exc, context)

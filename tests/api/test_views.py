@@ -75,7 +75,7 @@ def test_a_participant_sees_only_themself_and_their_schedule(client, api_world):
     other = obj(api_world, Participant, name_en="Li Wei")
     response = get(client, api_world, "participant", f"/api/participants/{other.pk}/")
     assert response.status_code == 404
-    assert response.json() == {"detail": "No Participant matches the given query."}
+    assert response.json() == {"detail": "Nothing with this id is in your reach."}
 
 
 def test_coordinators_see_everything_drafts_included_filtered_by_cohort_and_department(
@@ -369,3 +369,13 @@ def test_every_other_address_under_the_api_is_a_json_404(client, api_world, role
     assert response.status_code == (401 if operation and role == "anonymous" else 404)
     assert response["Content-Type"] == "application/json"
     assert response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("zh-hant", "未提供身份驗證憑證。"), ("zh-hans", "身份认证信息未提供。")],
+)
+def test_the_frameworks_own_refusals_are_translated_too(client, language, expected):
+    response = client.get("/api/cohorts/", headers={"Accept-Language": language})
+    assert response.status_code == 401
+    assert response.json() == {"detail": expected}
