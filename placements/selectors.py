@@ -70,8 +70,12 @@ def activities_visible_to(*, user) -> QuerySet[Activity]:
             Attachment.objects.published().filter(participant__in=officials).order_by("pk")
         )
         for official in officials:
-            mine = [a for a in attachments if a.participant_id == official.pk]
-            scope |= Q(schedule_audience(participant=official, attachments=mine))
+            own = [a for a in attachments if a.participant_id == official.pk]
+            scope |= Q(
+                pk__in=activities_for_participant(participant=official, attachments=own).values(
+                    "pk"
+                )
+            )
     return Activity.objects.filter(scope)
 
 
@@ -182,9 +186,36 @@ def _midnight(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=HONG_KONG)
 
 
-def schedule_audience(*, participant: Participant, attachments: list[Attachment]) -> Q:
-    """The activities meant for one official, given their published attachments: the whole
-    cohort's, those naming them, and their departments' on the days they are attached there."""
+def schedule_for_participant(*, participant: Participant) -> Schedule:
+    """Everything on an official's schedule: orientation week, published attachments (cancelled
+    ones too, so that calendars drop them; never drafts) and every activity meant for them,
+    cancelled ones included.
+
+    Two queries whatever the number of activities (load `participant` with its cohort). Who an
+    activity is for follows `activity_audiences`: the whole cohort, the officials named on it, or
+    the officials live-attached to its department on one of its days.
+    """
+    cohort = participant.cohort
+    attachments = list(
+        participant.attachments.published().select_related("department").order_by("start", "pk")
+    )
+    activities = activities_for_participant(participant=participant, attachments=attachments)
+    items = [
+        orientation_item(cohort),
+        *(attachment_item(a) for a in attachments),
+        *(activity_item(a) for a in activities),
+    ]
+    items.sort(key=lambda item: item.sort_key)
+    return Schedule(participant=participant, attachments=attachments, items=items)
+
+
+def activities_for_participant(
+    *, participant: Participant, attachments: list[Attachment] | None = None
+) -> QuerySet[Activity]:
+    """The activities meant for an official (see `schedule_for_participant`); `attachments` are
+    their published attachments, when the caller has them already."""
+    if attachments is None:
+        attachments = list(participant.attachments.published())
     audience = Q(audience=Activity.Audience.COHORT) | Q(
         audience=Activity.Audience.NAMED,
         pk__in=Activity.participants.through.objects.filter(participant=participant).values(
@@ -199,34 +230,11 @@ def schedule_audience(*, participant: Participant, attachments: list[Attachment]
                 starts_at__lt=_midnight(attachment.end + datetime.timedelta(days=1)),
                 ends_at__gte=_midnight(attachment.start),
             )
-    return audience & Q(cohort_id=participant.cohort_id)
-
-
-def schedule_for_participant(*, participant: Participant) -> Schedule:
-    """Everything on an official's schedule: orientation week, published attachments (cancelled
-    ones too, so that calendars drop them; never drafts) and every activity meant for them,
-    cancelled ones included.
-
-    Two queries whatever the number of activities (load `participant` with its cohort). Who an
-    activity is for follows `activity_audiences`: the whole cohort, the officials named on it, or
-    the officials live-attached to its department on one of its days.
-    """
-    cohort = participant.cohort
-    attachments = list(
-        participant.attachments.published().select_related("department").order_by("start", "pk")
-    )
-    activities = (
-        Activity.objects.filter(schedule_audience(participant=participant, attachments=attachments))
+    return (
+        Activity.objects.filter(audience, cohort_id=participant.cohort_id)
         .select_related("department")
         .order_by("starts_at", "pk")
     )
-    items = [
-        orientation_item(cohort),
-        *(attachment_item(a) for a in attachments),
-        *(activity_item(a) for a in activities),
-    ]
-    items.sort(key=lambda item: item.sort_key)
-    return Schedule(participant=participant, attachments=attachments, items=items)
 
 
 # The placement board, the cohort dashboard and the department timelines. Each reads a fixed
