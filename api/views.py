@@ -55,6 +55,10 @@ def _filters(request, serializer_class=ListFilterSerializer) -> dict:
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
+    """The one gate of every operation: signed in (token or session) to read, a coordinator to
+    write (`CoordinatorWrites`); then every object comes through `scoped()`, the selector the
+    pages use for this user, so one out of reach is a 404. Lists validate their filters first."""
+
     permission_classes = [CoordinatorWrites]
     filter_serializer = ListFilterSerializer
 
