@@ -48,6 +48,7 @@ from .selectors import _localized, activities_for_participant
 # (a coordinator producing the file must not learn the official's feed address).
 SECRET_FIELDS = {
     ("auth", "user"): {"password"},
+    ("api", "apitoken"): {"key_hash", "prefix"},
     ("authtoken", "token"): {"key"},
     ("authtoken", "tokenproxy"): {"key"},
     ("participants", "participant"): {"calendar_token", "calendar_token_hash"},
@@ -456,12 +457,16 @@ def _shred_steps(cohort: Cohort) -> list[ShredStep]:
             delete=True,
         ),
     ]
-    # An emptied account keeps no API token (Django REST framework's, when installed).
-    if apps.is_installed("rest_framework.authtoken"):
-        token = apps.get_model("authtoken", "Token")
-        steps.append(
-            ShredStep(table_name(token), token.objects.filter(user_id__in=user_ids), {}, True)
-        )
+    # An emptied account keeps no API token: the project's API tokens (found through the app
+    # registry: the API sits above this app) and Django REST framework's, when installed.
+    for app_label, model_name in (("api", "ApiToken"), ("authtoken", "Token")):
+        if apps.is_installed(app_label) or any(
+            config.label == app_label for config in apps.get_app_configs()
+        ):
+            token = apps.get_model(app_label, model_name)
+            steps.append(
+                ShredStep(table_name(token), token.objects.filter(user_id__in=user_ids), {}, True)
+            )
     # Login throttling keeps usernames (and what was typed) of recent attempts.
     if apps.is_installed("axes"):
         for model_name in ("AccessAttempt", "AccessFailureLog", "AccessLog"):

@@ -43,6 +43,42 @@ def attachments_visible_to(*, user) -> QuerySet[Attachment]:
     return Attachment.objects.published().filter(scope).distinct()
 
 
+def departments_visible_to(*, user) -> QuerySet[HostDepartment]:
+    """Host departments as reference data: coordinators see them all; a liaison their own; a
+    participant those of their published attachments."""
+    if not user.is_authenticated:
+        return HostDepartment.objects.none()
+    if is_coordinator(user):
+        return HostDepartment.objects.all()
+    scope = Q(pk__in=attachments_visible_to(user=user).values("department_id"))
+    if is_liaison(user):
+        scope |= Q(liaisons=user)
+    return HostDepartment.objects.filter(scope).distinct()
+
+
+def activities_visible_to(*, user) -> QuerySet[Activity]:
+    """Coordinators see every activity; a liaison their department's (those they may edit); a
+    participant the activities on their own schedule (see `schedule_for_participant`)."""
+    if not user.is_authenticated:
+        return Activity.objects.none()
+    if is_coordinator(user):
+        return Activity.objects.all()
+    scope = Q(pk__in=activities_editable_by(user=user).values("pk"))
+    officials = list(Participant.objects.filter(user=user))
+    if officials:
+        attachments = list(
+            Attachment.objects.published().filter(participant__in=officials).order_by("pk")
+        )
+        for official in officials:
+            own = [a for a in attachments if a.participant_id == official.pk]
+            scope |= Q(
+                pk__in=activities_for_participant(participant=official, attachments=own).values(
+                    "pk"
+                )
+            )
+    return Activity.objects.filter(scope)
+
+
 def activity_audiences(*, activities) -> dict[int, list[Participant]]:
     """Who each activity is for, in three queries whatever the number of activities.
 

@@ -32,10 +32,14 @@ INSTALLED_APPS = [
     "django_celery_beat",
     # Before exchange, whose admin replaces axes' attempt admin with one that can unlock.
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "exchange",
     "participants",
     "placements",
     "demo",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +83,40 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Axes' backend first: it refuses a locked-out account+address before a password is checked.
+# The API (api/): token or session, JSON only, every list paginated, every refusal JSON with a
+# reason (api.exceptions). Its schema is OpenAPI 3 from drf-spectacular, committed in
+# docs/openapi.yaml; Swagger UI and Redoc are served from static files (the sidecar), no CDN.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Exchange placements API",
+    "DESCRIPTION": "Cohorts, host departments, officials, attachments and activities of the "
+    "Civil Service Exchange Programme, scoped to the user the token belongs to.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_error_responses",
+    ],
+}
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

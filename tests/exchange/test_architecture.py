@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("exchange", "participants", "placements", "demo")
+PACKAGES = ("exchange", "participants", "placements", "demo", "api")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+LAYERS_BROKEN = "One direction: demo | api → placements → participants → exchange BROKEN"
 
 
 def lint_imports(cwd: Path) -> subprocess.CompletedProcess:
@@ -58,7 +59,7 @@ def test_the_checkout_keeps_every_contract():
         (
             "participants/upward.py",
             "from placements import services\n",
-            "One direction through the house: demo → placements → participants → exchange BROKEN",
+            LAYERS_BROKEN,
             "participants.upward -> placements.services",
         ),
         (
@@ -66,6 +67,18 @@ def test_the_checkout_keeps_every_contract():
             "from demo import seed\n",
             "Nothing imports the demo BROKEN",
             "placements.uses_demo -> demo.seed",
+        ),
+        (
+            "placements/uses_api.py",
+            "from api import views\n",
+            LAYERS_BROKEN,
+            "placements.uses_api -> api.views",
+        ),
+        (
+            "api/uses_demo.py",
+            "from demo import seed\n",
+            "Nothing imports the demo BROKEN",
+            "api.uses_demo -> demo.seed",
         ),
     ],
 )

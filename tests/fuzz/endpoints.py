@@ -12,6 +12,7 @@ from django.urls.resolvers import RoutePattern
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from api.urls import router as api_router
 from exchange.models import Cohort, Notification
 from participants.models import NominationImport, Participant
 from placements.models import Activity, Attachment, PlanSuggestion
@@ -21,6 +22,14 @@ EXEMPT = {
     "logout": "Django's own view; it ends the session each example runs in (the admin's logout "
     "is Django's too).",
     "admin:logout": "Django's own view; it ends the session each example runs in.",
+    # The API's operations are fuzzed by schemathesis from their own OpenAPI schema, as every
+    # role (tests/api/test_schemathesis.py); its schema and documentation pages are fuzzed here.
+    **{
+        f"api:{pattern.name}": "fuzzed by schemathesis (tests/api/test_schemathesis.py)"
+        for pattern in api_router.urls
+    },
+    "api:not_found": "the JSON 404 of every other address under /api/; fuzzed by schemathesis "
+    "(its negative cases reach it) and by tests/api/test_views.py",
 }
 
 # The model an `<int:pk>` stands for, told by the path segment before it.

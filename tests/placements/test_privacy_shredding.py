@@ -15,6 +15,8 @@ from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 
+from api.models import ApiToken
+from api.services import api_token_create
 from exchange.models import Notification
 from exchange.roles import Role
 from participants.models import AccessLog, NominationImport, Participant
@@ -192,6 +194,8 @@ def test_after_shredding_no_name_email_or_phone_is_left_and_the_statistics_stay(
     needles = needles_of(officials)
     user_ids = [official.user_id for official in officials]
     tokens = {official.pk: official.calendar_token for official in officials}
+    # An official's account that also holds an API token (issue 14.3).
+    api_token_create(user=officials[0].user, name="HR system")
     # Reads of their data are in the access log, which the search covers too.
     client.force_login(admin_user)
     for official in officials:
@@ -226,6 +230,7 @@ def test_after_shredding_no_name_email_or_phone_is_left_and_the_statistics_stay(
     for user in get_user_model().objects.filter(pk__in=user_ids):
         assert not user.is_active and not user.has_usable_password()
         assert not user.groups.exists()
+    assert not ApiToken.objects.filter(user_id__in=user_ids).exists()
     for official in Participant.objects.filter(cohort=cohort):
         assert official.user_id is None
         assert official.calendar_token != tokens[official.pk]
