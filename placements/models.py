@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from exchange.models import Cohort, HostDepartment
+from exchange.revisions import FeedRevisionMixin
 from exchange.validators import (
     END_MOMENT,
     FIRST_DAY,
@@ -32,7 +33,7 @@ class AttachmentQuerySet(models.QuerySet):
         return self.filter(published_at__isnull=False)
 
 
-class Attachment(models.Model):
+class Attachment(FeedRevisionMixin, models.Model):
     """An official at a host department from `start` to `end` (both days included).
 
     `proposed` attachments are the cohort's draft: only coordinators see them, and they send
@@ -48,6 +49,16 @@ class Attachment(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     LIVE_STATUSES = (Status.PROPOSED, Status.CONFIRMED)
+    # What the official's calendar feed shows of an attachment.
+    FEED_FIELDS = (
+        "department_id",
+        "start",
+        "end",
+        "status",
+        "supervisor",
+        "supervisor_email",
+        "published_at",
+    )
 
     participant = models.ForeignKey(
         Participant,
@@ -78,6 +89,9 @@ class Attachment(models.Model):
         verbose_name=_("assigned by"),
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # Revisions of what the calendar feed shows (`exchange.revisions`): SEQUENCE and LAST-MODIFIED.
+    sequence = models.PositiveIntegerField(_("revision"), default=0, editable=False)
+    revised_at = models.DateTimeField(_("revised"), default=timezone.now, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords(verbose_name=_("attachment history"))
@@ -117,6 +131,10 @@ class Attachment(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status in self.LIVE_STATUSES
+
+    def feed_revision_counts(self, loaded: dict) -> bool:
+        # A draft is in no feed: its changes, and its first publication, are revision 0.
+        return loaded.get("published_at") is not None
 
     @property
     def is_draft(self) -> bool:

@@ -101,6 +101,8 @@ def orientation_item(cohort: Cohort) -> ScheduleItem:
         all_day=True,
         location=cohort.orientation_venue,
         description=_("Orientation programme of %(cohort)s.") % {"cohort": cohort.name},
+        sequence=cohort.orientation_sequence,
+        last_modified=cohort.orientation_revised_at,
     )
 
 
@@ -130,10 +132,8 @@ def attachment_item(attachment: Attachment) -> ScheduleItem:
         department=department,
         supervisor=attachment.supervisor,
         supervisor_email=attachment.supervisor_email,
-        # The attachment model has no revision counter; the seconds between its creation and its
-        # last save grow with every change, which is all SEQUENCE needs.
-        sequence=max(0, int((attachment.updated_at - attachment.created_at).total_seconds())),
-        last_modified=attachment.updated_at,
+        sequence=attachment.sequence,
+        last_modified=attachment.revised_at,
     )
 
 
