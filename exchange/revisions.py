@@ -30,7 +30,10 @@ class FeedRevisionMixin(models.Model):
             if any(loaded[name] != now[name] for name in loaded if name in now):
                 touched = [self.FEED_REVISED_FIELD]
                 setattr(self, self.FEED_REVISED_FIELD, timezone.now())
-                if self.feed_revision_counts(loaded):
+                # A service that counted this revision itself (for a change the fields do not
+                # show, such as an activity's named officials) is not counted twice.
+                counted = loaded.get(self.FEED_SEQUENCE_FIELD) != now.get(self.FEED_SEQUENCE_FIELD)
+                if self.feed_revision_counts(loaded) and not counted:
                     setattr(
                         self, self.FEED_SEQUENCE_FIELD, getattr(self, self.FEED_SEQUENCE_FIELD) + 1
                     )
@@ -49,7 +52,8 @@ class FeedRevisionMixin(models.Model):
 
     def _feed_values(self) -> dict:
         # Fields deferred by `.only()` are not in `__dict__`: they are left out of the comparison.
-        return {name: self.__dict__[name] for name in self.FEED_FIELDS if name in self.__dict__}
+        names = (*self.FEED_FIELDS, self.FEED_SEQUENCE_FIELD)
+        return {name: self.__dict__[name] for name in names if name in self.__dict__}
 
     def feed_revision_counts(self, loaded: dict) -> bool:
         """Whether a change from `loaded` raises the sequence (the time is always recorded)."""

@@ -145,7 +145,7 @@ class Attachment(FeedRevisionMixin, models.Model):
         return self.published_at is not None
 
 
-class Activity(models.Model):
+class Activity(FeedRevisionMixin, models.Model):
     """Something on officials' schedules: a session, a briefing, a visit, a project."""
 
     class Kind(models.TextChoices):
@@ -165,6 +165,21 @@ class Activity(models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
         CANCELLED = "cancelled", _("Cancelled")
+
+    # What the calendar feed shows of an activity (`exchange.revisions`). The services count a
+    # change of the named officials themselves; `updated_at` is the time of the last revision.
+    FEED_FIELDS = (
+        "kind",
+        "title",
+        "description",
+        "starts_at",
+        "ends_at",
+        "location",
+        "department_id",
+        "audience",
+        "status",
+    )
+    FEED_REVISED_FIELD = "updated_at"
 
     cohort = models.ForeignKey(
         Cohort, on_delete=models.CASCADE, related_name="activities", verbose_name=_("cohort")

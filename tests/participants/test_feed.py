@@ -360,3 +360,31 @@ def test_a_304_runs_the_same_fixed_number_of_queries(
     with django_assert_max_num_queries(3):
         response = client.get(feed_url(participant), headers={"If-None-Match": etag})
     assert response.status_code == 304
+
+
+def test_saves_by_any_path_count_one_revision_per_change(participant, department):
+    """The Django admin and the seed save rows without the services: the rows count themselves,
+    once per change, and a service that counted a revision itself is not counted twice."""
+    attachment, (activity,) = fill_schedule(participant, department, activities=1)
+    cohort = type(participant.cohort).objects.get(pk=participant.cohort_id)
+    cohort.orientation_venue = "Elsewhere"
+    cohort.save()
+    cohort.save()
+    assert cohort.orientation_sequence == 1
+
+    attachment = type(attachment).objects.get(pk=attachment.pk)
+    attachment.supervisor = "Mr Someone Else"
+    attachment.save(update_fields=["supervisor"])
+    attachment.notes = "not in the feed"
+    attachment.save()
+    attachment.refresh_from_db()
+    assert attachment.sequence == 1
+
+    activity = type(activity).objects.get(pk=activity.pk)
+    activity.title = "A new title"
+    activity.save()
+    activity.location = "Room 2"
+    activity.sequence += 1
+    activity.save()
+    activity.refresh_from_db()
+    assert activity.sequence == 2
