@@ -184,7 +184,9 @@ class CalendarFeedView(View):
             schedule = schedule_for_participant(participant=participant)
             body = schedule_calendar(schedule)
         # The body is the same bytes for the same schedule, so its digest is a strong validator:
-        # a calendar app that asks again gets 304 and nothing to parse.
+        # a calendar app that asks again gets 304 and nothing to parse. Last-Modified cannot see
+        # an event leave the feed (an official taken off an activity's named list); the ETag
+        # can, and it wins when a client sends both.
         etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
         last_modified = schedule_last_modified(schedule).timestamp()
         response = get_conditional_response(request, etag=etag, last_modified=last_modified)

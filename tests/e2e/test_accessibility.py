@@ -101,6 +101,7 @@ def test_every_page_of_each_role_passes_axe(page, demo_site, demo_login, role):
     assert get_user_model().objects.filter(username=ROLE_LOGINS[role]).exists()
     demo_login(ROLE_LOGINS[role])
     visited, problems = crawl(page)
+    print(f"{role}: {len(visited)} pages checked")
     assert len(visited) >= 3, visited
     assert len(visited) < MAX_PAGES, "the crawl stopped at its bound: raise MAX_PAGES"
     assert not problems, f"{len(visited)} pages of {role}; violations:\n" + "\n".join(problems)
