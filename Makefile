@@ -9,7 +9,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exchange_bench
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test fuzz lint fmt services chromium migrate seed messages screenshots bench clean
+.PHONY: run test fuzz lint fmt services chromium axe migrate seed messages screenshots bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -42,6 +42,16 @@ chromium:
 	  fi; \
 	fi
 
+# The accessibility checker of the browser tests (tests/e2e/axe.py): axe-core from the npm registry,
+# pinned, under var/ (never a CDN, never a committed copy). Nothing to do once it is there.
+AXE_VERSION := 4.10.3
+AXE := var/npm/axe-core-$(AXE_VERSION).installed
+$(AXE):
+	@command -v npm >/dev/null || { echo "The accessibility tests need npm: sudo apt-get install npm"; exit 1; }
+	npm install --prefix var/npm --no-save --no-audit --no-fund --no-package-lock axe-core@$(AXE_VERSION)
+	touch $(AXE)
+axe: $(AXE)
+
 # The suite runs against the real services: say how to start them rather than fall back.
 services: $(STAMP)
 	@DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(PY) scripts/check_services.py
@@ -64,7 +74,7 @@ messages: $(STAMP)
 	  --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=scripts
 	$(PY) manage.py compilemessages --ignore=.venv
 
-test: $(STAMP) chromium services lint
+test: $(STAMP) chromium axe services lint
 	DATABASE_URL=$(TEST_DATABASE_URL) TEST_CELERY_BROKER_URL=$(TEST_REDIS_URL) \
 	  $(VENV)/bin/pytest
 

@@ -11,11 +11,15 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from .forms import NamedInputsFormSetMixin
 from .http import UnreadableRequest
 from .validators import validate_programme_date
 
+DATE_PART = _("date")
+TIME_PART = _("time")
 BAD_FILTER_REASON = _(
     "The list cannot be filtered this way: a filter in the address is not valid (an unknown value, "
     "or a date out of range). Open the list without its filters and choose them again."
@@ -70,6 +74,11 @@ class GuardedFormFieldsMixin:
             and validate_programme_date not in formfield.validators
         ):
             formfield.validators.append(validate_programme_date)
+        if formfield is not None and isinstance(formfield.widget, widgets.AdminSplitDateTime):
+            # Django's split date and time inputs have a "Date:"/"Time:" text but no label each.
+            date, time = formfield.widget.widgets
+            date.attrs["aria-label"] = format_lazy("{} ({})", formfield.label, DATE_PART)
+            time.attrs["aria-label"] = format_lazy("{} ({})", formfield.label, TIME_PART)
         return formfield
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -87,9 +96,21 @@ class GuardedFormFieldsMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
+class NamedInputsInlineMixin:
+    """A tabular inline's inputs sit under column headers that label none of them: each gets its
+    field's label as its name (`exchange.forms.NamedInputsFormSetMixin`)."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (NamedInputsFormSetMixin, formset), {})
+
+
 @functools.cache
 def _guarded_inline(inline_class):
-    return type(inline_class.__name__, (GuardedFormFieldsMixin, inline_class), {})
+    bases = (GuardedFormFieldsMixin, inline_class)
+    if issubclass(inline_class, admin.TabularInline):
+        bases = (NamedInputsInlineMixin, *bases)
+    return type(inline_class.__name__, bases, {})
 
 
 class GuardedChangeListMixin:

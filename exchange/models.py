@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from .cohort_rules import check_cohort
 from .notice_registry import kind_choices
 from .plan_weights import default_plan_weights, validate_plan_weights
+from .revisions import FeedRevisionMixin
 from .validators import (
     FIRST_DAY,
     LAST_DAY,
@@ -101,7 +102,7 @@ class HostDepartment(models.Model):
         return f"{self.name} ({self.abbreviation})"
 
 
-class Cohort(models.Model):
+class Cohort(FeedRevisionMixin, models.Model):
     """One round of the programme: its orientation week, the bounds on each stay, its status."""
 
     class Direction(models.TextChoices):
@@ -114,6 +115,11 @@ class Cohort(models.Model):
         ORIENTATION = "orientation", _("Orientation")
         ATTACHMENT = "attachment", _("Attachment")
         COMPLETED = "completed", _("Completed")
+
+    # What the officials' calendar feeds show of the orientation week.
+    FEED_FIELDS = ("orientation_start", "orientation_end", "orientation_venue")
+    FEED_SEQUENCE_FIELD = "orientation_sequence"
+    FEED_REVISED_FIELD = "orientation_revised_at"
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     direction = models.CharField(
@@ -192,6 +198,14 @@ class Cohort(models.Model):
         help_text=_("Years personal data is kept after the cohort ends. Empty: the default."),
     )
     shredded_at = models.DateTimeField(_("shredded"), null=True, blank=True, editable=False)
+
+    # Revisions of the orientation week in the calendar feeds (`exchange.revisions`).
+    orientation_sequence = models.PositiveIntegerField(
+        _("orientation revision"), default=0, editable=False
+    )
+    orientation_revised_at = models.DateTimeField(
+        _("orientation revised"), default=timezone.now, editable=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

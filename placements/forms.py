@@ -7,10 +7,10 @@ single values (dates, stays, seats, reminders) are the model fields' validators
 import datetime
 
 from django import forms
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from exchange.forms import ReminderDaysMixin
+from exchange.forms import NamedInputsFormSetMixin, ReminderDaysMixin
 from exchange.models import City, CityQuota, Cohort, HostCapacity, HostDepartment
 from exchange.roles import is_coordinator
 from exchange.selectors import departments_for_cohort, departments_of_liaison
@@ -295,10 +295,15 @@ QUOTA_ROWS = 50
 CAPACITY_ROWS = 100
 
 
+class SeatsFormSet(NamedInputsFormSetMixin, BaseInlineFormSet):
+    """The rows of a seats table, each input named for screen readers."""
+
+
 def _seats_formset(model, key: str, *, limit: int, extra: int):
     return inlineformset_factory(
         Cohort,
         model,
+        formset=SeatsFormSet,
         fields=[key, "seats"],
         widgets={"seats": _number(MAX_SEATS, low=0)},
         extra=extra,

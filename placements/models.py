@@ -4,12 +4,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from exchange.models import Cohort, HostDepartment
+from exchange.revisions import FeedRevisionMixin
 from exchange.validators import (
     END_MOMENT,
     FIRST_DAY,
@@ -30,7 +31,7 @@ class AttachmentQuerySet(models.QuerySet):
         return self.filter(published_at__isnull=False)
 
 
-class Attachment(models.Model):
+class Attachment(FeedRevisionMixin, models.Model):
     """An official at a host department from `start` to `end` (both days included).
 
     `proposed` attachments are the cohort's draft: only coordinators see them, and they send
@@ -46,6 +47,16 @@ class Attachment(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     LIVE_STATUSES = (Status.PROPOSED, Status.CONFIRMED)
+    # What the official's calendar feed shows of an attachment.
+    FEED_FIELDS = (
+        "department_id",
+        "start",
+        "end",
+        "status",
+        "supervisor",
+        "supervisor_email",
+        "published_at",
+    )
 
     participant = models.ForeignKey(
         Participant,
@@ -76,6 +87,9 @@ class Attachment(models.Model):
         verbose_name=_("assigned by"),
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # Revisions of what the calendar feed shows (`exchange.revisions`): SEQUENCE and LAST-MODIFIED.
+    sequence = models.PositiveIntegerField(_("revision"), default=0, editable=False)
+    revised_at = models.DateTimeField(_("revised"), default=timezone.now, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords(verbose_name=_("attachment history"))
@@ -116,6 +130,10 @@ class Attachment(models.Model):
     def is_live(self) -> bool:
         return self.status in self.LIVE_STATUSES
 
+    def feed_revision_counts(self, loaded: dict) -> bool:
+        # A draft is in no feed: its changes, and its first publication, are revision 0.
+        return loaded.get("published_at") is not None
+
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.PROPOSED
@@ -125,7 +143,7 @@ class Attachment(models.Model):
         return self.published_at is not None
 
 
-class Activity(models.Model):
+class Activity(FeedRevisionMixin, models.Model):
     """Something on officials' schedules: a session, a briefing, a visit, a project."""
 
     class Kind(models.TextChoices):
@@ -145,6 +163,21 @@ class Activity(models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
         CANCELLED = "cancelled", _("Cancelled")
+
+    # What the calendar feed shows of an activity (`exchange.revisions`). The services count a
+    # change of the named officials themselves; `updated_at` is the time of the last revision.
+    FEED_FIELDS = (
+        "kind",
+        "title",
+        "description",
+        "starts_at",
+        "ends_at",
+        "location",
+        "department_id",
+        "audience",
+        "status",
+    )
+    FEED_REVISED_FIELD = "updated_at"
 
     cohort = models.ForeignKey(
         Cohort, on_delete=models.CASCADE, related_name="activities", verbose_name=_("cohort")

@@ -5,6 +5,7 @@ withdrawal, which cancels their attachments. Drawn here, where the placements li
 """
 
 import datetime
+import hashlib
 import hmac
 
 from django.contrib import messages
@@ -13,6 +14,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
@@ -24,7 +27,7 @@ from participants.models import AccessLog, HostPreference, Participant, calendar
 from participants.selectors import participants_visible_to
 from participants.services import access_log_for_request
 
-from .calendar_feed import schedule_calendar
+from .calendar_feed import schedule_calendar, schedule_last_modified
 from .models import Attachment
 from .schedule import (
     default_anchor,
@@ -190,8 +193,19 @@ class CalendarFeedView(View):
         ):
             raise Http404(_("No calendar at this address."))
         with translation.override(participant.preferred_language):
-            body = schedule_calendar(schedule_for_participant(participant=participant))
-        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+            schedule = schedule_for_participant(participant=participant)
+            body = schedule_calendar(schedule)
+        # The body is the same bytes for the same schedule, so its digest is a strong validator:
+        # a calendar app that asks again gets 304 and nothing to parse. Last-Modified cannot see
+        # an event leave the feed (an official taken off an activity's named list); the ETag
+        # can, and it wins when a client sends both.
+        etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+        last_modified = schedule_last_modified(schedule).timestamp()
+        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if response is None:
+            response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(last_modified)
         response["Content-Disposition"] = 'inline; filename="exchange-schedule.ics"'
         response["Cache-Control"] = "private, max-age=900"
         response["X-Robots-Tag"] = "noindex, nofollow"

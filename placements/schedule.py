@@ -6,6 +6,7 @@ whatever the server's or the browser's zone.
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -18,6 +19,8 @@ from exchange.models import Cohort, HostDepartment
 from .models import Activity, Attachment
 
 HONG_KONG = ZoneInfo("Asia/Hong_Kong")
+# A short label ending in a colon (ASCII or full-width) at the start of a title.
+SHORT_TITLE_LABEL = re.compile(r"^[^:：]{1,20}[:：]\s*")
 
 ORIENTATION = "orientation"
 ATTACHMENT = "attachment"
@@ -57,6 +60,13 @@ class ScheduleItem:
     audience_label: str = ""
     sequence: int = 0
     last_modified: datetime.datetime | None = None
+
+    @property
+    def short_title(self) -> str:
+        """The title without a leading label such as "Briefing: ", for the month's small cells,
+        where three briefings on a day would otherwise all read "Briefing: th…"."""
+        match = SHORT_TITLE_LABEL.match(self.title)
+        return self.title[match.end() :] if match and match.end() < len(self.title) else self.title
 
     @property
     def first_day(self) -> datetime.date:
@@ -101,6 +111,8 @@ def orientation_item(cohort: Cohort) -> ScheduleItem:
         all_day=True,
         location=cohort.orientation_venue,
         description=_("Orientation programme of %(cohort)s.") % {"cohort": cohort.name},
+        sequence=cohort.orientation_sequence,
+        last_modified=cohort.orientation_revised_at,
     )
 
 
@@ -130,10 +142,8 @@ def attachment_item(attachment: Attachment) -> ScheduleItem:
         department=department,
         supervisor=attachment.supervisor,
         supervisor_email=attachment.supervisor_email,
-        # The attachment model has no revision counter; the seconds between its creation and its
-        # last save grow with every change, which is all SEQUENCE needs.
-        sequence=max(0, int((attachment.updated_at - attachment.created_at).total_seconds())),
-        last_modified=attachment.updated_at,
+        sequence=attachment.sequence,
+        last_modified=attachment.revised_at,
     )
 
 

@@ -108,3 +108,33 @@ def _live_database(transactional_db):
 @pytest.fixture(autouse=True)
 def _role_groups(_live_database, role_groups):
     """Every browser test starts with the role groups in place (see `role_groups`)."""
+
+
+@pytest.fixture
+def demo_site(_live_database):
+    """The demo cohort of `seed_demo` (30 officials, ten departments, their activities), its
+    orientation a fortnight ago so that the stays are under way. Demo logins: `demo_login`."""
+    import datetime
+
+    from django.core.management import call_command
+
+    today = datetime.date.today()
+    start = today - datetime.timedelta(days=14 + today.weekday())
+    call_command("seed_demo", "--cohort-start", start.isoformat(), "--quiet-logins")
+
+
+@pytest.fixture
+def demo_login(page):
+    """Log a demo account in (README: every demo account has the same password)."""
+    from demo.seed import DEMO_PASSWORD
+
+    def _login(username):
+        page.goto("/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_load_state()
+        assert "/accounts/login/" not in page.url, f"{username} could not log in"
+        return page
+
+    return _login
