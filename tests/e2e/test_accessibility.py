@@ -25,6 +25,7 @@ DOWNLOADS = {
     "placements:roster_download_all",
     "placements:calendar_feed",
     "participants:nominationimport_template",
+    "placements:participant_data",
 }
 NOT_FOLLOWED = DOWNLOADS | {"logout", "admin:logout", "admin:view_on_site", "admin:jsi18n"}
 
