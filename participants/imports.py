@@ -46,8 +46,10 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
 from exchange.models import City, CityQuota, Cohort, FocusArea, HostDepartment
+from exchange.translated import set_translated
 
 from .models import DETAIL_FIELDS, HostPreference, NominationImport, Participant
+from .services import TRANSLATED_FIELDS as TRANSLATED
 
 DEFAULT_MAX_BYTES = 1024 * 1024
 DEFAULT_MAX_ROWS = 500
@@ -1262,8 +1264,11 @@ def nomination_import_apply(*, nomination_import: NominationImport, by) -> Valid
         official = Participant(
             cohort=cohort,
             status=Participant.Status.NOMINATED,
-            **{key: row.cleaned[key] for key in PARTICIPANT_FIELDS},
+            **{key: row.cleaned[key] for key in PARTICIPANT_FIELDS if key not in TRANSLATED},
         )
+        # The sheet's organisation and post are the English texts, whatever the page's language.
+        for key in TRANSLATED:
+            set_translated(official, key, row.cleaned[key])
         # Uniqueness was checked for all rows at once above, under the cohort lock; the
         # database constraints back it up. Checking it again per row would cost a query each.
         official.full_clean(validate_unique=False, validate_constraints=False)
