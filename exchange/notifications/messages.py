@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from exchange.models import Notification
 from exchange.notice_registry import type_for
+from exchange.people import display_name
 
 from .types import Message, absolute
 
@@ -31,9 +32,7 @@ def render_message(notification: Notification, related, *, language: str | None 
         recipient = notification.recipient
         context = {
             "message": message,
-            "greeting": _("Dear {name},").format(
-                name=recipient.get_full_name() or recipient.username
-            ),
+            "greeting": _("Dear {name},").format(name=display_name(recipient)),
             "notification_url": absolute(
                 reverse("notifications:notification_detail", kwargs={"pk": notification.pk})
             ),
