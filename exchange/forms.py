@@ -37,6 +37,7 @@ class TranslatedTextWidget(forms.MultiWidget):
         codes = language_codes()
         super().__init__({code.replace("-", "_"): widget for code in codes}, attrs)
         self.languages = [(code, get_language_info(code)["name_local"]) for code in codes]
+        self.field_label = ""
 
     def decompress(self, value):
         if isinstance(value, dict):
@@ -59,6 +60,11 @@ class TranslatedTextWidget(forms.MultiWidget):
         ):
             subwidget["language_code"] = code
             subwidget["language_name"] = language_name
+            # The English input is named by the field (the tab says "English"); the others by
+            # their language, inside the fieldset whose legend names the field.
+            subwidget["label"] = (
+                self.field_label if code == DEFAULT_LANGUAGE and self.field_label else language_name
+            )
             subwidget["attrs"]["lang"] = code
         return context
 
@@ -83,6 +89,7 @@ class TranslatedTextField(forms.MultiValueField):
             widget=TranslatedTextWidget(textarea=textarea),
             **kwargs,
         )
+        self.widget.field_label = self.label or ""
 
     def compress(self, data_list):
         values = list(data_list) or [""] * len(self.fields)
