@@ -47,7 +47,8 @@ class TranslatedTextWidget(forms.MultiWidget):
     def value_from_datadict(self, data, files, name):
         # A post with the plain field name (a script, an older client) gives the English text.
         if name in data and all(f"{name}{suffix}" not in data for suffix in self.widgets_names):
-            return [data.get(name)] + [""] * (len(self.widgets) - 1)
+            # The other languages are left as they are (None: not given).
+            return [data.get(name)] + [None] * (len(self.widgets) - 1)
         return super().value_from_datadict(data, files, name)
 
     def value_omitted_from_data(self, data, files, name):
@@ -90,6 +91,16 @@ class TranslatedTextField(forms.MultiValueField):
             **kwargs,
         )
         self.widget.field_label = self.label or ""
+
+    def clean(self, value):
+        given = [v is not None for v in value] if isinstance(value, list | tuple) else []
+        cleaned = super().clean(value)
+        if isinstance(cleaned, dict) and given:
+            # A language the post did not carry keeps its stored text.
+            for code, present in zip(language_codes(), given, strict=True):
+                if not present:
+                    cleaned.pop(code, None)
+        return cleaned
 
     def compress(self, data_list):
         values = list(data_list) or [""] * len(self.fields)

@@ -24,9 +24,11 @@ def language_codes() -> list[str]:
 def translated_values(name: str, value: str | Mapping[str, str]) -> dict[str, str]:
     """The model fields to set for the translated field `name`: `{"title_en": ..., ...}`."""
     if isinstance(value, Mapping):
+        # Only the languages given: one left out keeps its text.
         return {
             build_localized_fieldname(name, code): (value.get(code) or "").strip()
             for code in language_codes()
+            if code in value
         }
     return {build_localized_fieldname(name, DEFAULT_LANGUAGE): value}
 

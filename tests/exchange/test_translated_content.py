@@ -124,6 +124,30 @@ def test_editing_shows_each_language_in_its_tab(client, coordinator):
     assert 'value="午宴"' in body and 'value="午餐"' in body and 'value="Lunch"' in body
 
 
+def test_a_post_with_the_plain_field_name_sets_the_english_text_only(client, coordinator):
+    activity = ActivityFactory(title_en="Lunch", title_zh_hant="午宴", title_zh_hans="午餐")
+    form = ActivityForm(
+        {
+            "kind": activity.kind,
+            "title": "Working lunch",
+            "starts_at": activity.starts_at.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": activity.ends_at.strftime("%Y-%m-%dT%H:%M"),
+            "audience": "cohort",
+        },
+        instance=activity,
+        user=coordinator,
+        cohort=activity.cohort,
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["title"] == {"en": "Working lunch"}
+    updated = activity_update(activity=activity, by=coordinator, **form.cleaned_data)
+    assert (updated.title_en, updated.title_zh_hant, updated.title_zh_hans) == (
+        "Working lunch",
+        "午宴",
+        "午餐",
+    )
+
+
 def test_coordinator_writes_an_officials_organisation_in_each_language(client, coordinator):
     cohort = CohortFactory()
     city = CityFactory(code="SH", name_en="Shanghai")
