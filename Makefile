@@ -7,6 +7,8 @@ CHROMIUM := /usr/bin/chromium
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exchange
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exchange_bench
+# `make run PORT=8100` serves on another port.
+PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test fuzz lint fmt services chromium axe migrate seed messages screenshots bench clean
@@ -21,8 +23,8 @@ run: $(STAMP)
 	mkdir -p var
 	$(PY) manage.py migrate --no-input -v0
 	$(PY) manage.py seed_demo
-	@echo "Serving on http://127.0.0.1:8000 (Ctrl+C to stop)"
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 migrate: $(STAMP)
 	$(PY) manage.py migrate

@@ -10,8 +10,11 @@ import datetime
 from dataclasses import dataclass
 
 from exchange.models import Cohort, HostDepartment
+from exchange.translated import translated_values, translations_of
 from placements.models import Activity
 from placements.schedule import HONG_KONG
+
+from .texts import texts
 
 Kind = Activity.Kind
 CSC = "Civil Service College"
@@ -205,28 +208,41 @@ def _at(day: datetime.date, clock: str) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.fromisoformat(clock), tzinfo=HONG_KONG)
 
 
+def _texts_or_empty(english: str) -> dict[str, str]:
+    return texts(english) if english else {"en": "", "zh-hant": "", "zh-hans": ""}
+
+
+def _location(demo: DemoActivity, department: HostDepartment | None) -> dict[str, str]:
+    if demo.location:
+        return texts(demo.location)
+    if department is None:
+        return _texts_or_empty("")
+    return translations_of(department, "address")
+
+
 def seed_activities(cohort: Cohort) -> None:
     """Create or move the demo activities of `cohort` (idempotent)."""
     departments = {d.abbreviation: d for d in HostDepartment.objects.all()}
-    existing = {a.title: a for a in Activity.objects.filter(cohort=cohort)}
+    existing = {a.title_en: a for a in Activity.objects.filter(cohort=cohort)}
     for demo in [*ORIENTATION, *DEPARTMENTAL]:
         day = cohort.orientation_start + datetime.timedelta(days=demo.day)
         department = departments.get(demo.department) if demo.department else None
         values = {
             "kind": demo.kind,
-            "description": demo.description,
+            **translated_values("title", texts(demo.title)),
+            **translated_values("description", _texts_or_empty(demo.description)),
             "starts_at": _at(day, demo.start),
             "ends_at": _at(day, demo.end),
-            "location": demo.location or (department.address_en if department else ""),
+            **translated_values("location", _location(demo, department)),
             "department_id": department.pk if department else None,
             "audience": (Activity.Audience.DEPARTMENT if department else Activity.Audience.COHORT),
             "status": Activity.Status.SCHEDULED,
         }
         activity = existing.get(demo.title)
         if activity is None:
-            Activity.objects.create(cohort=cohort, title=demo.title, **values)
+            Activity.objects.create(cohort=cohort, **values)
             continue
-        if any(getattr(activity, name) != value for name, value in values.items()):
+        if any((getattr(activity, name) or "") != (value or "") for name, value in values.items()):
             for name, value in values.items():
                 setattr(activity, name, value)
             activity.sequence += 1

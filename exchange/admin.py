@@ -68,7 +68,7 @@ class CohortAdminForm(ReminderDaysMixin, forms.ModelForm):
 
 
 @admin.register(Cohort)
-class CohortAdmin(admin.ModelAdmin):
+class CohortAdmin(TranslationAdmin):
     form = CohortAdminForm
     list_display = ["name", "direction", "status", "orientation_start", "orientation_end"]
     list_filter = ["direction", "status"]

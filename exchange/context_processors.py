@@ -1,6 +1,8 @@
 from django.contrib.auth.models import AnonymousUser
+from django.utils.functional import lazy
 
 from . import roles as role_module
+from .people import display_name
 
 
 def roles(request):
@@ -12,4 +14,6 @@ def roles(request):
         "is_coordinator": role_module.is_coordinator(user),
         "is_liaison": role_module.is_liaison(user),
         "is_participant": role_module.is_participant(user),
+        # Looked up only when a page shows it (the top bar), in the page's language.
+        "user_display_name": lazy(display_name, str)(user),
     }

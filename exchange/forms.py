@@ -2,7 +2,10 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language_info
+from django.utils.translation import gettext_lazy as _
 
+from .translated import DEFAULT_LANGUAGE, language_codes, set_translated, translations_of
 from .validators import normalise_reminder_days
 
 
@@ -38,3 +41,119 @@ class NamedInputsFormSetMixin:
     def add_fields(self, form, index):
         super().add_fields(form, index)
         name_each_input(form)
+
+
+class TranslatedTextWidget(forms.MultiWidget):
+    """One input per language, shown as Bootstrap language tabs (Bootstrap's own script switches
+    them: no inline script). The inputs are named `<field>_en`, `<field>_zh_hant`, ..."""
+
+    template_name = "exchange/widgets/translated_text.html"
+
+    def __init__(self, *, textarea: bool = False, attrs=None):
+        widget = forms.Textarea(attrs={"rows": 3}) if textarea else forms.TextInput()
+        codes = language_codes()
+        super().__init__({code.replace("-", "_"): widget for code in codes}, attrs)
+        self.languages = [(code, get_language_info(code)["name_local"]) for code in codes]
+        self.field_label = ""
+
+    def decompress(self, value):
+        if isinstance(value, dict):
+            return [value.get(code, "") for code, _name in self.languages]
+        return [value or ""] + [""] * (len(self.languages) - 1)
+
+    def value_from_datadict(self, data, files, name):
+        # A post with the plain field name (a script, an older client) gives the English text.
+        if name in data and all(f"{name}{suffix}" not in data for suffix in self.widgets_names):
+            # The other languages are left as they are (None: not given).
+            return [data.get(name)] + [None] * (len(self.widgets) - 1)
+        return super().value_from_datadict(data, files, name)
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and super().value_omitted_from_data(data, files, name)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        for subwidget, (code, language_name) in zip(
+            context["widget"]["subwidgets"], self.languages, strict=True
+        ):
+            subwidget["language_code"] = code
+            subwidget["language_name"] = language_name
+            # The English input is named by the field (the tab says "English"); the others by
+            # their language, inside the fieldset whose legend names the field.
+            subwidget["label"] = (
+                self.field_label if code == DEFAULT_LANGUAGE and self.field_label else language_name
+            )
+            subwidget["attrs"]["lang"] = code
+        return context
+
+
+class TranslatedTextField(forms.MultiValueField):
+    """A text in every language of the site, cleaned to `{language code: text}`. Only the
+    English text can be required: the others fall back to it."""
+
+    def __init__(self, *, max_length=None, required=True, textarea=False, **kwargs):
+        codes = language_codes()
+        fields = [
+            forms.CharField(max_length=max_length, required=required and code == DEFAULT_LANGUAGE)
+            for code in codes
+        ]
+        kwargs.setdefault(
+            "error_messages", {"incomplete": _("Enter the English text: it is the fallback.")}
+        )
+        super().__init__(
+            fields,
+            required=required,
+            require_all_fields=False,
+            widget=TranslatedTextWidget(textarea=textarea),
+            **kwargs,
+        )
+        self.widget.field_label = self.label or ""
+
+    def clean(self, value):
+        given = [v is not None for v in value] if isinstance(value, list | tuple) else []
+        cleaned = super().clean(value)
+        if isinstance(cleaned, dict) and given:
+            # A language the post did not carry keeps its stored text.
+            for code, present in zip(language_codes(), given, strict=True):
+                if not present:
+                    cleaned.pop(code, None)
+        return cleaned
+
+    def compress(self, data_list):
+        values = list(data_list) or [""] * len(self.fields)
+        return dict(zip(language_codes(), values, strict=True))
+
+
+class TranslatedFieldsMixin:
+    """For a ModelForm of a model with modeltranslation fields: each field named in
+    `translated_fields` becomes one `TranslatedTextField` (tabs), cleaned to a mapping that the
+    services take (`exchange.translated`), and set on the instance for its own validation."""
+
+    translated_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.translated_fields:
+            if name not in self.fields:
+                continue
+            plain = self.fields[name]
+            self.fields[name] = TranslatedTextField(
+                max_length=getattr(plain, "max_length", None),
+                required=plain.required,
+                textarea=isinstance(plain.widget, forms.Textarea),
+                label=plain.label,
+                help_text=plain.help_text,
+            )
+            if not self.is_bound:
+                self.initial[name] = translations_of(self.instance, name)
+
+    def _post_clean(self):
+        values = {
+            name: self.cleaned_data.pop(name)
+            for name in self.translated_fields
+            if isinstance(self.cleaned_data.get(name), dict)
+        }
+        for name, texts in values.items():
+            set_translated(self.instance, name, texts)
+        super()._post_clean()
+        self.cleaned_data.update(values)

@@ -31,6 +31,7 @@ from .validators import (
 )
 
 CSC_VENUE = "Civil Service College"
+CSC_VENUE_TRANSLATIONS = {"zh_hant": "公務員學院", "zh_hans": "公务员学院"}
 
 
 def days_after(day: datetime.date, days: int) -> datetime.date:

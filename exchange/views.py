@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from .accounts import OutboxPasswordResetForm, password_reset_allowed
 from .http import client_address, safe_next_url
-from .roles import home_url_name, roles_of
+from .roles import Role, home_url_name, roles_of
 
 
 @login_required
@@ -25,7 +25,9 @@ def home(request):
 
 @login_required
 def account(request):
-    return render(request, "exchange/account.html", {"roles": sorted(roles_of(request.user))})
+    # Each role by its translated name (a group outside the roles, by its own).
+    names = [Role(r).label if r in Role.values else r for r in sorted(roles_of(request.user))]
+    return render(request, "exchange/account.html", {"roles": names})
 
 
 class LoginView(auth_views.LoginView):

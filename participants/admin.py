@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
 
 from exchange.admin import BoundedInline
 from exchange.roles import is_admin
@@ -40,7 +41,7 @@ class ParticipantAdminForm(forms.ModelForm):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin):
+class ParticipantAdmin(TranslationAdmin):
     form = ParticipantAdminForm
     list_display = ["name_en", "name_zh", "cohort", "home_city", "rank", "status", "email"]
     list_filter = ["cohort", "home_city", "rank", "status"]

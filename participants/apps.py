@@ -11,3 +11,9 @@ class ParticipantsConfig(AppConfig):
         from . import notices
 
         notices.register()
+        # In Chinese, an official is named by their Chinese name.
+        from exchange.people import register_name_provider
+
+        from .people import chinese_name_of_user
+
+        register_name_provider(chinese_name_of_user)

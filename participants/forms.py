@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import get_language_info, gettext
 from django.utils.translation import gettext_lazy as _
 
+from exchange.forms import TranslatedFieldsMixin
 from exchange.models import City, Cohort, HostDepartment
 
 from .models import DETAIL_FIELDS, Participant
@@ -32,8 +33,11 @@ class LanguageForm(forms.ModelForm):
 PARTICIPANT_FIELDS = [*DETAIL_FIELDS, "focus_areas"]
 
 
-class ParticipantForm(forms.ModelForm):
-    """An official's details and interests (their cohort and status change elsewhere)."""
+class ParticipantForm(TranslatedFieldsMixin, forms.ModelForm):
+    """An official's details and interests (their cohort and status change elsewhere); the home
+    organisation and post in each language, in tabs."""
+
+    translated_fields = ("home_organisation", "post_title")
 
     class Meta:
         model = Participant

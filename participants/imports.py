@@ -46,8 +46,10 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
 from exchange.models import City, CityQuota, Cohort, FocusArea, HostDepartment
+from exchange.translated import set_translated
 
 from .models import DETAIL_FIELDS, HostPreference, NominationImport, Participant
+from .services import TRANSLATED_FIELDS as TRANSLATED
 
 DEFAULT_MAX_BYTES = 1024 * 1024
 DEFAULT_MAX_ROWS = 500
@@ -144,11 +146,43 @@ IMPORT_COLUMNS = (
         "DPO; ITC",
         _("Department abbreviations, first choice first, separated by semicolons."),
     ),
+    # The Chinese texts of the organisation and the post, optional (last, so that files made
+    # before they existed still read): empty ones fall back to the other script, then English.
+    ImportColumn(
+        "home_organisation_zh_hant",
+        _("Home organisation (Traditional Chinese)"),
+        False,
+        "深圳市發展和改革委員會",
+        _("Optional; in Traditional Chinese."),
+    ),
+    ImportColumn(
+        "home_organisation_zh_hans",
+        _("Home organisation (Simplified Chinese)"),
+        False,
+        "深圳市发展和改革委员会",
+        _("Optional; in Simplified Chinese."),
+    ),
+    ImportColumn(
+        "post_title_zh_hant",
+        _("Post (Traditional Chinese)"),
+        False,
+        "處長",
+        _("Optional; in Traditional Chinese."),
+    ),
+    ImportColumn(
+        "post_title_zh_hans",
+        _("Post (Simplified Chinese)"),
+        False,
+        "处长",
+        _("Optional; in Simplified Chinese."),
+    ),
 )
 COLUMN_KEYS = tuple(column.key for column in IMPORT_COLUMNS)
 # The columns copied onto Participant as they are (after the checks).
 PARTICIPANT_FIELDS = DETAIL_FIELDS
 REQUIRED_KEYS = tuple(column.key for column in IMPORT_COLUMNS if column.required)
+# The optional Chinese texts of the translated columns (`home_organisation_zh_hant`, ...).
+CHINESE_KEYS = tuple(key for key in COLUMN_KEYS if key.endswith(("_zh_hant", "_zh_hans")))
 
 
 @dataclass
@@ -1060,7 +1094,15 @@ def _check_row(row: RowResult, ref: dict) -> None:
     for key in REQUIRED_KEYS:
         if not values[key]:
             errors.append(gettext("Missing {column}.").format(column=labels[key]))
-    for key in ("name_en", "name_zh", "home_organisation", "post_title", "email", "phone"):
+    for key in (
+        "name_en",
+        "name_zh",
+        "home_organisation",
+        "post_title",
+        *CHINESE_KEYS,
+        "email",
+        "phone",
+    ):
         limit = Participant._meta.get_field(key).max_length
         if len(values[key]) > limit:
             errors.append(
@@ -1119,7 +1161,11 @@ def _check_row(row: RowResult, ref: dict) -> None:
 def validate_nominations(*, cohort: Cohort, rows: list[dict]) -> Validation:
     """Check every row against the cohort and each other; nothing is written."""
     ref = _reference(cohort)
-    results = [RowResult(line=row["line"], values=dict(row["values"])) for row in rows]
+    # Rows kept before a column was added lack it: it is empty.
+    results = [
+        RowResult(line=row["line"], values={**dict.fromkeys(COLUMN_KEYS, ""), **row["values"]})
+        for row in rows
+    ]
     seen_emails: dict[str, int] = {}
     seen_names: dict[tuple, int] = {}
     new_per_city: Counter = Counter()
@@ -1262,8 +1308,20 @@ def nomination_import_apply(*, nomination_import: NominationImport, by) -> Valid
         official = Participant(
             cohort=cohort,
             status=Participant.Status.NOMINATED,
-            **{key: row.cleaned[key] for key in PARTICIPANT_FIELDS},
+            **{key: row.cleaned[key] for key in PARTICIPANT_FIELDS if key not in TRANSLATED},
         )
+        # The sheet's organisation and post are the English texts, whatever the page's language;
+        # their Chinese columns, where given, the Chinese ones.
+        for key in TRANSLATED:
+            set_translated(
+                official,
+                key,
+                {
+                    "en": row.cleaned[key],
+                    "zh-hant": row.cleaned.get(f"{key}_zh_hant", ""),
+                    "zh-hans": row.cleaned.get(f"{key}_zh_hans", ""),
+                },
+            )
         # Uniqueness was checked for all rows at once above, under the cohort lock; the
         # database constraints back it up. Checking it again per row would cost a query each.
         official.full_clean(validate_unique=False, validate_constraints=False)

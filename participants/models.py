@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from exchange.models import City, Cohort, FocusArea, HostDepartment
@@ -43,6 +44,12 @@ class Sha256Hex(models.Func):
 
     template = "ENCODE(SHA256((%(expressions)s)::bytea), 'hex')"
     output_field = models.CharField(max_length=64)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # `make run`'s SQLite file: Django gives each connection a deterministic SHA256() (hex).
+        return super().as_sql(
+            compiler, connection, template="SHA256(%(expressions)s)", **extra_context
+        )
 
 
 class Participant(models.Model):
@@ -136,6 +143,14 @@ class Participant(models.Model):
 
     def get_absolute_url(self):
         return reverse("placements:participant_detail", kwargs={"pk": self.pk})
+
+    @property
+    def display_name(self) -> str:
+        """The name to show: the Chinese name on a Chinese page (when there is one), else the
+        English name."""
+        if self.name_zh and (translation.get_language() or "").startswith("zh"):
+            return self.name_zh
+        return self.name_en
 
     @property
     def calendar_token_masked(self) -> str:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from exchange.http import client_address
 from exchange.models import City, CityQuota, Cohort, FocusArea, HostDepartment
+from exchange.translated import Translated, set_translated
 
 from . import notices
 from .models import DETAIL_FIELDS, AccessLog, HostPreference, Participant, new_calendar_token
@@ -62,6 +63,8 @@ def participant_language_update(*, user, language: str) -> int:
 
 
 EDITABLE_FIELDS = DETAIL_FIELDS
+# Given as English text or texts by language (`exchange.translated`).
+TRANSLATED_FIELDS = ("home_organisation", "post_title")
 
 
 def city_quota_check(
@@ -112,10 +115,10 @@ def participant_create(
     by: AbstractBaseUser | None,
     name_en: str,
     home_city: City,
-    home_organisation: str,
+    home_organisation: Translated,
     email: str,
     name_zh: str = "",
-    post_title: str = "",
+    post_title: Translated = "",
     rank: str = Participant.Rank.OTHER,
     phone: str = "",
     preferred_language: str = "zh-hans",
@@ -124,15 +127,14 @@ def participant_create(
     user: AbstractBaseUser | None = None,
 ) -> Participant:
     """Add an official to a cohort (nominated, or confirmed at once), within the city quota.
-    A confirmed official is sent the orientation notice."""
+    A confirmed official is sent the orientation notice. Organisation and post are English text
+    or texts by language (`exchange.translated`)."""
     city_quota_check(cohort=cohort, city=home_city)
     participant = Participant(
         cohort=cohort,
         name_en=name_en,
         name_zh=name_zh,
         home_city=home_city,
-        home_organisation=home_organisation,
-        post_title=post_title,
         rank=rank,
         email=email,
         phone=phone,
@@ -140,6 +142,8 @@ def participant_create(
         status=Participant.Status.CONFIRMED if confirmed else Participant.Status.NOMINATED,
         user=user,
     )
+    set_translated(participant, "home_organisation", home_organisation)
+    set_translated(participant, "post_title", post_title)
     participant.full_clean()
     participant.save()
     participant.focus_areas.set(list(focus_areas))
@@ -166,7 +170,10 @@ def participant_update(
     if new_city.pk != current.home_city_id and current.status != Participant.Status.WITHDRAWN:
         city_quota_check(cohort=current.cohort, city=new_city, exclude=current)
     for name, value in fields.items():
-        setattr(current, name, value)
+        if name in TRANSLATED_FIELDS:
+            set_translated(current, name, value)
+        else:
+            setattr(current, name, value)
     current.full_clean()
     current.save()
     if focus_areas is not None:

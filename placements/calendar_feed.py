@@ -64,7 +64,7 @@ def schedule_calendar(schedule: Schedule) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    name = _("Exchange programme: %(name)s") % {"name": participant.name_en}
+    name = _("Exchange programme: %(name)s") % {"name": participant.display_name}
     calendar.add("name", name)
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", "Asia/Hong_Kong")

@@ -10,7 +10,7 @@ from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from exchange.forms import NamedInputsFormSetMixin, ReminderDaysMixin
+from exchange.forms import NamedInputsFormSetMixin, ReminderDaysMixin, TranslatedFieldsMixin
 from exchange.models import City, CityQuota, Cohort, HostCapacity, HostDepartment
 from exchange.roles import is_coordinator
 from exchange.selectors import departments_for_cohort, departments_of_liaison
@@ -39,9 +39,12 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__({**bounds, **(attrs or {})}, format=DATETIME_WIDGET_FORMAT)
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(TranslatedFieldsMixin, forms.ModelForm):
     """An activity as a coordinator or a liaison officer plans it. A liaison officer chooses only
-    among their own departments, their attachees and the audiences open to them."""
+    among their own departments, their attachees and the audiences open to them. Title, place and
+    description are written in each language, in tabs."""
+
+    translated_fields = ("title", "location", "description")
 
     class Meta:
         model = Activity
@@ -260,7 +263,9 @@ def _number(limit: int, low: int = 1) -> forms.NumberInput:
     return forms.NumberInput(attrs={"min": low, "max": limit})
 
 
-class CohortForm(ReminderDaysMixin, forms.ModelForm):
+class CohortForm(TranslatedFieldsMixin, ReminderDaysMixin, forms.ModelForm):
+    translated_fields = ("name", "orientation_venue")
+
     class Meta:
         model = Cohort
         fields = [

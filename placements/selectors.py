@@ -19,7 +19,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
-from modeltranslation.utils import build_localized_fieldname
+from modeltranslation.utils import build_localized_fieldname, resolution_order
 
 from exchange.models import City, CityQuota, Cohort, HostCapacity, HostDepartment
 from exchange.roles import is_coordinator, is_liaison
@@ -644,13 +644,20 @@ def cohort_timeline(
 
 
 def _localized(path: str, field: str = "name"):
-    """`path__field` in the active language, falling back to English where it is empty."""
+    """`path__field` (or the row's own `field` when `path` is empty) in the active language,
+    falling back where it is empty as the pages do: to the other Chinese script, then English."""
     language = translation.get_language() or "en"
-    english = F(f"{path}__{build_localized_fieldname(field, 'en')}")
-    if language.startswith("en"):
-        return english
-    localized = F(f"{path}__{build_localized_fieldname(field, language)}")
-    return Coalesce(NullIf(localized, Value("")), english, output_field=CharField())
+    prefix = f"{path}__" if path else ""
+    columns = [
+        F(f"{prefix}{build_localized_fieldname(field, code)}")
+        for code in resolution_order(language)
+    ]
+    if len(columns) == 1:
+        return columns[0]
+    *preferred, last = columns
+    return Coalesce(
+        *(NullIf(column, Value("")) for column in preferred), last, output_field=CharField()
+    )
 
 
 def roster_rows(
@@ -690,13 +697,13 @@ def roster_rows(
         "pk",
         "name_en",
         "name_zh",
-        "home_organisation",
-        "post_title",
         "rank",
         "status",
         "email",
         "phone",
-        cohort_name=F("cohort__name"),
+        organisation=_localized("", "home_organisation"),
+        post=_localized("", "post_title"),
+        cohort_name=_localized("cohort"),
         home_city_name=_localized("home_city"),
         department_abbreviation=F("live__department__abbreviation"),
         department_name=_localized("live__department"),

@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy as _
 from exchange.models import City, CityQuota, Cohort, HostCapacity, HostDepartment
 from exchange.roles import is_coordinator, is_liaison
 from exchange.selectors import departments_of_liaison
+from exchange.translated import Translated, set_translated, translated_values
 from exchange.validators import validate_programme_date, validate_seats
 from participants.models import Participant
 from participants.services import participant_lock, participant_set_withdrawn
@@ -151,17 +152,19 @@ def activity_create(
     cohort: Cohort,
     by,
     kind: str,
-    title: str,
+    title: Translated,
     starts_at: datetime.datetime,
     ends_at: datetime.datetime,
-    location: str = "",
-    description: str = "",
+    location: Translated = "",
+    description: Translated = "",
     department: HostDepartment | None = None,
     audience: str = Activity.Audience.COHORT,
     participants: Iterable[Participant] = (),
 ) -> Activity:
     """Plan an activity. It must end after it starts; a department audience needs the department;
-    named officials must belong to the cohort; a liaison plans only for their own department."""
+    named officials must belong to the cohort; a liaison plans only for their own department.
+    Title, location and description are English text or texts by language
+    (`exchange.translated`)."""
     participants = list(participants) if audience == Activity.Audience.NAMED else []
     _check_activity(
         cohort=cohort,
@@ -175,20 +178,24 @@ def activity_create(
     activity = Activity(
         cohort=cohort,
         kind=kind,
-        title=title,
-        description=description,
         starts_at=starts_at,
         ends_at=ends_at,
-        location=location,
         department=department,
         audience=audience,
         created_by=by,
     )
+    for name, text in (("title", title), ("location", location), ("description", description)):
+        set_translated(activity, name, text)
     activity.full_clean()
     activity._history_user = by
     activity.save()
     activity.participants.set(participants)
     return activity
+
+
+def _stored(value):
+    """A text as compared for a change: an empty translation is stored as NULL or as ""."""
+    return "" if value is None else value
 
 
 @transaction.atomic
@@ -197,11 +204,11 @@ def activity_update(
     activity: Activity,
     by,
     kind: str,
-    title: str,
+    title: Translated,
     starts_at: datetime.datetime,
     ends_at: datetime.datetime,
-    location: str,
-    description: str,
+    location: Translated,
+    description: Translated,
     department: HostDepartment | None,
     audience: str,
     participants: Iterable[Participant] = (),
@@ -224,16 +231,18 @@ def activity_update(
     )
     new_values = {
         "kind": kind,
-        "title": title,
-        "description": description,
+        **translated_values("title", title),
+        **translated_values("description", description),
         "starts_at": starts_at,
         "ends_at": ends_at,
-        "location": location,
+        **translated_values("location", location),
         "department": department,
         "audience": audience,
     }
     old_named = set(locked.participants.values_list("pk", flat=True))
-    changed = any(getattr(locked, name) != value for name, value in new_values.items())
+    changed = any(
+        _stored(getattr(locked, name)) != _stored(value) for name, value in new_values.items()
+    )
     if not changed and old_named == {p.pk for p in participants}:
         return locked
 

@@ -3,7 +3,9 @@
 import logging
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from exchange.roles import Role
 from tests.factories import PASSWORD, HostDepartmentFactory, ParticipantFactory, UserFactory
@@ -25,6 +27,16 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request in Chinese leaves its language active in the thread. Factories give translated
+    # fields by their plain name (`title=`), which modeltranslation writes to the active
+    # language: every test starts, and ends, in English.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_noop
 
 from exchange.models import Notification
 from exchange.notice_registry import type_for
+from exchange.people import display_name
 
 from .types import Message, absolute
 
@@ -77,9 +78,7 @@ def render_message(
         recipient = notification.recipient
         context = {
             "message": message,
-            "greeting": _("Dear {name},").format(
-                name=recipient.get_full_name() or recipient.username
-            ),
+            "greeting": _("Dear {name},").format(name=display_name(recipient)),
             "notification_url": absolute(
                 reverse("notifications:notification_detail", kwargs={"pk": notification.pk})
             ),

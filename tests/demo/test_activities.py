@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.management import call_command
 
+from demo.seed import DEMO_COHORT_NAME
 from exchange.models import Cohort
 from placements.models import Activity
 
@@ -15,7 +16,7 @@ def seed(start):
 
 def test_seed_demo_builds_the_orientation_programme_and_departmental_activities():
     seed("2026-12-07")
-    cohort = Cohort.objects.get()
+    cohort = Cohort.objects.get(name_en=DEMO_COHORT_NAME)
     sessions = Activity.objects.filter(cohort=cohort, kind="orientation_session")
     assert sessions.count() >= 10
     local_days = {s.starts_at.astimezone(datetime.UTC).date() for s in sessions}

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.management import call_command
 
+from demo.seed import DEMO_COHORT_NAME
 from exchange.models import Cohort
 from participants.models import Participant
 from placements.models import Attachment
@@ -25,10 +26,10 @@ def snapshot():
 
 def test_seed_places_most_officials_within_every_rule():
     call_command("seed_demo", "--cohort-start", "2026-12-07", "--quiet-logins")
-    cohort = Cohort.objects.get()
+    cohort = Cohort.objects.get(name_en=DEMO_COHORT_NAME)
     placed = set(live().values_list("participant", flat=True))
     assert len(placed) == 24
-    unplaced = Participant.objects.exclude(pk__in=placed)
+    unplaced = Participant.objects.filter(cohort=cohort).exclude(pk__in=placed)
     assert sorted(unplaced.values_list("home_city__code", flat=True)) == [
         "BJ",
         "CQ",
@@ -60,7 +61,7 @@ def test_seed_twice_changes_nothing():
 def test_a_moved_cohort_start_moves_the_attachments():
     call_command("seed_demo", "--cohort-start", "2026-12-07", "--quiet-logins")
     call_command("seed_demo", "--cohort-start", "2027-03-01", "--quiet-logins")
-    cohort = Cohort.objects.get()
+    cohort = Cohort.objects.get(name_en=DEMO_COHORT_NAME)
     assert live().count() == Attachment.objects.filter(status="cancelled").count()
     assert min(live().values_list("start", flat=True)) == datetime.date(2027, 3, 8)
     assert max(live().values_list("end", flat=True)) <= cohort.latest_end

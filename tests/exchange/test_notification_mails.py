@@ -111,7 +111,13 @@ def test_mail_in_simplified_chinese(attachment, mailoutbox):
     mail, html = send(notice, mailoutbox)
 
     assert mail.subject.startswith("入职导向通知")
-    for fact in ("2026年12月7日", "2026年12月11日", cohort.orientation_venue, "规划署", "渣华道"):
+    for fact in (
+        "2026年12月7日",
+        "2026年12月11日",
+        cohort.orientation_venue_zh_hans,
+        "规划署",
+        "渣华道",
+    ):
         assert fact in mail.body, fact
     assert "規劃署" not in mail.body
     assert '<html lang="zh-hans">' in html

@@ -4,6 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from demo.seed import DEMO_COHORT_NAME
+
 pytestmark = pytest.mark.django_db
 
 
@@ -85,7 +87,9 @@ def test_admin_cohort_change_page_has_quota_and_capacity_inlines(client, admin_u
     from exchange.models import Cohort
 
     client.force_login(admin_user)
-    body = client.get(f"/admin/exchange/cohort/{Cohort.objects.get().pk}/change/").content.decode()
+    body = client.get(
+        f"/admin/exchange/cohort/{Cohort.objects.get(name_en=DEMO_COHORT_NAME).pk}/change/"
+    ).content.decode()
     assert "city_quotas-TOTAL_FORMS" in body
     assert "host_capacities-TOTAL_FORMS" in body
 

@@ -146,12 +146,12 @@ def test_a_cohorts_values_are_checked_by_full_clean(fields, field, message):
 
 def admin_cohort_data(**overrides):
     data = {
-        "name": "Autumn 2027",
+        "name_en": "Autumn 2027",
         "direction": "inbound",
         "status": "planning",
         "orientation_start": "2027-09-06",
         "orientation_end": "2027-09-10",
-        "orientation_venue": "Civil Service College",
+        "orientation_venue_en": "Civil Service College",
         "min_stay_days": "28",
         "max_stay_days": "91",
         "orientation_reminder_days": "7,1",

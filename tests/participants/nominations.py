@@ -14,6 +14,7 @@ HEADER = list(imports.COLUMN_KEYS)
 
 def row(**values):
     base = {
+        **dict.fromkeys(HEADER, ""),
         "name_en": "Chen Minghui",
         "name_zh": "陈明辉",
         "home_city": "SZ",

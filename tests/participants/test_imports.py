@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from defusedxml import DefusedXmlException
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from participants import imports
@@ -181,6 +182,33 @@ def test_apply_creates_every_official_and_twice_creates_no_duplicate(intake, coo
     with pytest.raises(ValidationError, match="already been imported"):
         imports.nomination_import_apply(nomination_import=first, by=coordinator)
     assert Participant.objects.count() == 2
+
+
+def test_the_organisation_and_post_may_come_in_chinese_too(intake, coordinator):
+    """The Chinese columns are optional: given, they are the Chinese texts; missing, the
+    English text stands in (a file made before the columns existed still imports)."""
+    rows = [
+        row(
+            home_organisation_zh_hant="深圳市商務局",
+            home_organisation_zh_hans="深圳市商务局",
+            post_title_zh_hans="处长",
+        ),
+        row(name_en="Wang Lei", email="wang@example.org", home_city="BJ"),
+    ]
+    pending = create_import(intake, rows, coordinator)
+    imports.nomination_import_apply(nomination_import=pending, by=coordinator)
+    chen = Participant.objects.get(email="chen@example.org")
+    assert (chen.home_organisation_en, chen.home_organisation_zh_hant) == (
+        "Shenzhen Municipal Commerce Bureau",
+        "深圳市商務局",
+    )
+    with translation.override("zh-hant"):
+        assert chen.post_title == "处长"  # no Traditional post: the Simplified one
+    wang = Participant.objects.get(email="wang@example.org")
+    with translation.override("zh-hans"):
+        assert wang.home_organisation == "Shenzhen Municipal Commerce Bureau"
+    too_long = validate(intake, [row(post_title_zh_hant="長" * 201)])
+    assert too_long.rows[0].errors == ["Post (Traditional Chinese) is longer than 200 characters."]
 
 
 def test_apply_revalidates_and_saves_nothing_on_any_error(intake, coordinator):
@@ -381,7 +409,8 @@ def test_reads_shared_and_rich_strings_numbers_dates_and_booleans():
         '<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164"/></cellXfs></styleSheet>'
     ).encode()
     cells = (
-        '<c r="A2" t="s"><v>11</v></c><c r="B2" t="inlineStr"><is><t>陈明辉</t></is></c>'
+        f'<c r="A2" t="s"><v>{len(HEADER)}</v></c>'  # the rich string after the header's
+        '<c r="B2" t="inlineStr"><is><t>陈明辉</t></is></c>'
         '<c r="C2" t="str"><f>"S"&amp;"Z"</f><v>SZ</v></c><c r="D2" t="s"><v>3</v></c>'
         '<c r="E2" s="1"><v>45678</v></c><c r="F2" t="b"><v>1</v></c>'
         '<c r="G2" t="inlineStr"><is><t>chen@example.org</t></is></c>'

@@ -258,6 +258,32 @@ def test_chinese_interface_exports_chinese_headers_and_names(client, admin_user,
     assert "數字政策辦公室 (DPO)" in rows[1]
 
 
+def test_chinese_exports_carry_the_content_in_the_readers_script(client, admin_user, roster):
+    """Organisation, post and cohort name in the reader's script; where one script is missing,
+    the other stands in before the English (as on the pages)."""
+    chen = roster["people"][0]
+    Participant.objects.filter(pk=chen.pk).update(
+        home_organisation_zh_hant="深圳市商務局",
+        home_organisation_zh_hans="深圳市商务局",
+        post_title_zh_hans="处长",
+    )
+    type(roster["cohort"]).objects.filter(pk=roster["cohort"].pk).update(
+        name_zh_hant="二〇二六年冬季", name_zh_hans="二〇二六年冬季批次"
+    )
+    client.force_login(admin_user)
+    url = reverse("placements:roster_download_all", args=["csv"])
+    client.cookies["django_language"] = "zh-hant"
+    rows = read_csv(download(client, url, home_city=roster["shenzhen"].pk)[1])
+    chen_row = next(row for row in rows if "Chen Minghui" in row.values())
+    assert "深圳市商務局" in chen_row.values()
+    assert "处长" in chen_row.values()  # no Traditional post: the Simplified one
+    assert "二〇二六年冬季" in chen_row.values()
+    client.cookies["django_language"] = "en"
+    rows = read_csv(download(client, url, home_city=roster["shenzhen"].pk)[1])
+    chen_row = next(row for row in rows if "Chen Minghui" in row.values())
+    assert {"Winter 2026", "Division Director"} <= set(chen_row.values())
+
+
 def test_every_export_is_logged(client, admin_user, roster):
     cohort = roster["cohort"]
     client.force_login(admin_user)

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
+from demo.seed import DEMO_COHORT_NAME
 from exchange.models import Cohort, HostCapacity
 from participants.models import HostPreference, Participant
 from placements import plan_rows, planning
@@ -394,7 +395,7 @@ def test_the_demo_cohort_places_all_thirty_officials(coordinator):
     from django.core.management import call_command
 
     call_command("seed_demo", "--cohort-start", "2026-12-07", "--quiet-logins")
-    cohort = Cohort.objects.get()
+    cohort = Cohort.objects.get(name_en=DEMO_COHORT_NAME)
     placed_before = set(
         Attachment.objects.filter(status__in=Attachment.LIVE_STATUSES).values_list(
             "participant", flat=True
