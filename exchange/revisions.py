@@ -8,6 +8,7 @@ the values the row was loaded with; saving a row unchanged, or changing a field 
 show, leaves both alone.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -52,7 +53,14 @@ class FeedRevisionMixin(models.Model):
 
     def _feed_values(self) -> dict:
         # Fields deferred by `.only()` are not in `__dict__`: they are left out of the comparison.
-        names = (*self.FEED_FIELDS, self.FEED_SEQUENCE_FIELD)
+        # A translated field (issue 12) is kept in a column per language: each is compared, so
+        # a change of the Chinese title alone is a revision too.
+        languages = [code.replace("-", "_") for code, _name in settings.LANGUAGES]
+        names = [
+            *self.FEED_FIELDS,
+            *(f"{name}_{code}" for name in self.FEED_FIELDS for code in languages),
+            self.FEED_SEQUENCE_FIELD,
+        ]
         return {name: self.__dict__[name] for name in names if name in self.__dict__}
 
     def feed_revision_counts(self, loaded: dict) -> bool:

@@ -31,8 +31,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext
+from modeltranslation.utils import build_localized_fieldname
 
 from exchange.models import Cohort, Notification
+from exchange.translated import language_codes
 from participants.models import (
     HostPreference,
     NominationImport,
@@ -322,7 +324,12 @@ class ShredStep:
     def apply(self) -> int:
         if self.delete:
             return self.queryset.delete()[0]
-        return self.queryset.update(**self.changes)
+        queryset = self.queryset
+        if hasattr(queryset, "rewrite"):
+            # modeltranslation would turn `description` into the active language's column only;
+            # the changes name every column themselves (`_in_every_language`).
+            queryset = queryset.rewrite(False)
+        return queryset.update(**self.changes)
 
 
 def _history_model(model):
@@ -362,8 +369,8 @@ def _shred_steps(cohort: Cohort) -> list[ShredStep]:
             {
                 "name_en": _marker("Official #"),
                 "name_zh": "",
-                "home_organisation": "",
-                "post_title": "",
+                **_in_every_language(Participant, "home_organisation", ""),
+                **_in_every_language(Participant, "post_title", ""),
                 "email": Concat(
                     Value("shredded-"), Cast("pk", output_field=CharField()), Value("@invalid")
                 ),
@@ -384,15 +391,23 @@ def _shred_steps(cohort: Cohort) -> list[ShredStep]:
             )
         )
     # An activity's description is free text a coordinator may have written names into.
-    activities = Activity.objects.filter(cohort=cohort).exclude(description="")
-    steps.append(ShredStep(table_name(Activity), activities, {"description": ""}))
+    described = Q()
+    for column in _in_every_language(Activity, "description", ""):
+        described |= ~Q(**{column: ""})
+    activities = Activity.objects.filter(cohort=cohort).filter(described)
+    steps.append(
+        ShredStep(table_name(Activity), activities, _in_every_language(Activity, "description", ""))
+    )
     activity_history = _history_model(Activity)
     if activity_history is not None:
         steps.append(
             ShredStep(
                 table_name(activity_history),
                 activity_history.objects.filter(cohort_id=cohort.pk),
-                {"description": "", "history_change_reason": None},
+                {
+                    **_in_every_language(activity_history, "description", ""),
+                    "history_change_reason": None,
+                },
             )
         )
     steps += [
@@ -475,6 +490,14 @@ def _shred_steps(cohort: Cohort) -> list[ShredStep]:
                 ShredStep(table_name(model), model.objects.filter(username__in=usernames), {}, True)
             )
     return steps
+
+
+def _in_every_language(model, name: str, value) -> dict:
+    """`name` and each of its language columns the model has (`<name>_en`, `<name>_zh_hant`,
+    ...): an update of `name` alone would reach only the active language's column."""
+    columns = {field.name for field in model._meta.concrete_fields}
+    names = [name, *(build_localized_fieldname(name, code) for code in language_codes())]
+    return {column: value for column in names if column in columns}
 
 
 def shred_plan(*, cohort: Cohort) -> dict[str, int]:

@@ -28,7 +28,7 @@ def copy_to_english(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("exchange", "0008_issue10_cohort_plan_settings"),
+        ("exchange", "0011_a11y_feed_revisions"),
     ]
 
     operations = [

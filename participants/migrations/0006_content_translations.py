@@ -28,7 +28,7 @@ def copy_to_english(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("participants", "0004_calendar_token_hash"),
+        ("participants", "0005_access_log"),
     ]
 
     operations = [

@@ -31,7 +31,7 @@ def copy_to_english(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("placements", "0005_issue10_plansuggestion"),
+        ("placements", "0007_a11y_feed_revisions"),
     ]
 
     operations = [

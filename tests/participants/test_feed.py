@@ -388,3 +388,17 @@ def test_saves_by_any_path_count_one_revision_per_change(participant, department
     activity.save()
     activity.refresh_from_db()
     assert activity.sequence == 2
+
+
+def test_a_change_of_one_language_alone_is_a_revision(client, participant, department):
+    """Translated texts live in a column per language (issue 12): the admin may change the
+    Simplified Chinese title alone, and a Chinese reader's calendar must see it."""
+    _attachment, (activity,) = fill_schedule(participant, department, activities=1)
+    activity = type(activity).objects.get(pk=activity.pk)
+    before = activity.sequence
+    activity.title_zh_hans = "新的简报"
+    activity.save()
+    activity = type(activity).objects.get(pk=activity.pk)
+    assert activity.sequence == before + 1
+    activity.save()  # saved unchanged: no new revision
+    assert type(activity).objects.get(pk=activity.pk).sequence == before + 1

@@ -101,6 +101,9 @@ def old_cohort(db):
             phone=phone,
             home_organisation="Bureau of Commerce of " + name_en,
             post_title="Director, office of " + name_en,
+            # Chinese texts too (issue 12): a shred reaches every language's column.
+            home_organisation_zh_hant=name_zh + "的商務局",
+            post_title_zh_hans="处长（" + phone + "）",
         )
         official.focus_areas.add(trade)
         attachment = AttachmentFactory(
@@ -131,6 +134,7 @@ def old_cohort(db):
         audience=Activity.Audience.NAMED,
         title="Lunch",
         description=f"With {lam.name_en} ({lam.phone})",
+        description_zh_hant=f"與{lam.name_en}午餐（{lam.email}）",
     )
     activity.participants.add(lam)
     pending = make_notification(
