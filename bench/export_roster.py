@@ -32,6 +32,7 @@ from common import (
 
 SIZES = (10_000, 100_000)
 FORMATS = ("csv", "xlsx")
+MEASURES = (*FORMATS, "openpyxl", "import-export", "xlsx-writer")
 # The bound the exports must stay under, whatever the row count.
 MAX_RSS_GROWTH_MB = 64
 MAX_TRACEMALLOC_MB = 32
@@ -98,6 +99,7 @@ def seed() -> None:
                         start=datetime.date(2027, 3, 8),
                         end=datetime.date(2027, 4, 30),
                         status=Attachment.Status.CONFIRMED,
+                        published_at=datetime.datetime(2027, 2, 1, tzinfo=datetime.UTC),
                         supervisor="Ms Supervisor",
                         assigned_by=user,
                     )
@@ -125,13 +127,8 @@ def reset_peak_rss() -> bool:
     return True
 
 
-def measure(fmt: str, rows: int, traced: bool) -> None:
-    """One export through the view, its body written to a temporary file; prints JSON."""
-    import django
-
-    django.setup()
-    import tracemalloc
-
+def _through_view(fmt: str, rows: int) -> tuple[int, float]:
+    """Download the roster through the real view; returns the body's size and the seconds."""
     from django.contrib.auth import get_user_model
     from django.test import Client
     from django.urls import reverse
@@ -143,19 +140,159 @@ def measure(fmt: str, rows: int, traced: bool) -> None:
     client.force_login(get_user_model().objects.get(username="bench-admin"))
     url = reverse("placements:roster_download", args=[cohort.pk, fmt])
     client.get(reverse("placements:roster_export", args=[cohort.pk]))  # warm up imports
+    return client, url
+
+
+def _import_export_peer(rows: int):
+    """django-import-export (the peer, installed for the benchmark only): a resource of the
+    roster's columns over the same officials, exported as CSV the way its admin action does."""
+    from import_export import fields, resources
+
+    from exchange.models import Cohort
+    from placements.models import Attachment
+
+    class RosterResource(resources.ModelResource):
+        name_en = fields.Field(attribute="participant__name_en", column_name="Name (English)")
+        name_zh = fields.Field(attribute="participant__name_zh", column_name="Name (Chinese)")
+        home_city = fields.Field(attribute="participant__home_city__name", column_name="Home city")
+        organisation = fields.Field(
+            attribute="participant__home_organisation", column_name="Home organisation"
+        )
+        post = fields.Field(attribute="participant__post_title", column_name="Post")
+        rank = fields.Field(attribute="participant__rank", column_name="Rank")
+        department = fields.Field(attribute="department__name", column_name="Host department")
+        start = fields.Field(attribute="start", column_name="Attachment start")
+        end = fields.Field(attribute="end", column_name="Attachment end")
+        supervisor = fields.Field(attribute="supervisor", column_name="Supervisor")
+        status = fields.Field(attribute="participant__status", column_name="Status")
+        attachment_status = fields.Field(attribute="status", column_name="Attachment status")
+        email = fields.Field(attribute="participant__email", column_name="Email")
+        phone = fields.Field(attribute="participant__phone", column_name="Phone")
+
+        class Meta:
+            model = Attachment
+            fields = ()
+
+    cohort = Cohort.objects.get(name=cohort_name(rows))
+    queryset = Attachment.objects.filter(participant__cohort=cohort).select_related(
+        "participant__home_city", "department"
+    )
+    return RosterResource(), queryset
+
+
+def _openpyxl_peer(target, rows: int) -> int:
+    """The roster's rows written as the project wrote them before XlsxWriter: openpyxl's
+    write-only mode (through lxml), styled header, dates as dates, text as text."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
+
+    from exchange.models import Cohort
+    from placements import exports
+    from placements.selectors import roster_rows
+
+    cohort = Cohort.objects.get(name=cohort_name(rows))
+    roster = exports.Roster(roster_rows(cohort=cohort), with_cohort=False)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title="Roster")
+    font, fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="0D6EFD")
+    header = []
+    for label in roster.headers:
+        cell = WriteOnlyCell(sheet, value=label)
+        cell.font, cell.fill = font, fill
+        header.append(cell)
+    sheet.append(header)
+    dates = {i for i, column in enumerate(roster.columns) if column.is_date}
+    count = 0
+    for record in roster.records():
+        cells = []
+        for index, value in enumerate(record):
+            if index in dates and value is not None:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "yyyy-mm-dd"
+                cells.append(cell)
+            else:
+                cells.append(value)
+        sheet.append(cells)
+        count += 1
+    workbook.save(target)
+    return count
+
+
+def _synthetic_roster(rows: int):
+    """A roster of `rows` synthetic rows made in memory (no database), to time the XLSX writer
+    alone from 10,000 to 1,000,000 rows."""
+    from placements import exports
+
+    class Rows:
+        def iterator(self, chunk_size):
+            start, end = datetime.date(2027, 3, 8), datetime.date(2027, 4, 30)
+            for i in range(rows):
+                yield {
+                    "cohort_name": "Benchmark",
+                    "name_en": f"Official {i:07d}",
+                    "name_zh": f"官员{i:07d}",
+                    "home_city_name": "Shenzhen",
+                    "home_organisation": "Municipal Development and Reform Commission",
+                    "post_title": "Division Director",
+                    "rank": "division_director",
+                    "department_name": "Digital Policy Office",
+                    "department_abbreviation": "DPO",
+                    "attachment_start": start,
+                    "attachment_end": end,
+                    "supervisor": "Ms Supervisor",
+                    "status": "confirmed",
+                    "attachment_status": "confirmed",
+                    "email": f"official{i:07d}@example.org",
+                    "phone": f"+86 755 {i:08d}",
+                }
+
+    return exports.Roster(Rows(), with_cohort=False)
+
+
+def measure(fmt: str, rows: int, traced: bool) -> None:
+    """One export, its bytes written to a temporary file; prints JSON. `fmt`: csv or xlsx
+    through the view, `openpyxl` or `import-export` (the peers), `xlsx-writer` (the XLSX writer
+    alone on synthetic rows)."""
+    import django
+
+    django.setup()
+    import tracemalloc
+
+    from placements import exports
+
+    prepared = None
+    if fmt in ("csv", "xlsx"):
+        client, url = _through_view(fmt, rows)
+    elif fmt == "import-export":
+        prepared = _import_export_peer(rows)
+    elif fmt == "xlsx-writer":
+        prepared = _synthetic_roster(rows)
     baseline = status_mb("VmRSS")
     peak_was_reset = reset_peak_rss()
     if traced:
         tracemalloc.start()
     started = time.perf_counter()
-    response = client.get(url)
-    if response.status_code != 200:
-        raise SystemExit(f"{url} answered {response.status_code}")
     size = 0
     with tempfile.TemporaryFile() as sink:
-        for chunk in response.streaming_content:
-            size += len(chunk)
-            sink.write(chunk)
+        if fmt in ("csv", "xlsx"):
+            response = client.get(url)
+            if response.status_code != 200:
+                raise SystemExit(f"{url} answered {response.status_code}")
+            for chunk in response.streaming_content:
+                size += len(chunk)
+                sink.write(chunk)
+        elif fmt == "import-export":
+            peer, queryset = prepared
+            data = peer.export(queryset=queryset).csv.encode("utf-8")
+            sink.write(data)
+            size = len(data)
+        elif fmt == "openpyxl":
+            _openpyxl_peer(sink, rows)
+            size = sink.tell()
+        else:
+            exports.write_xlsx(prepared, sink, title="Roster")
+            size = sink.tell()
     elapsed = time.perf_counter() - started
     result = {"format": fmt, "rows": rows, "seconds": elapsed, "bytes": size}
     if traced:
@@ -222,7 +359,7 @@ def main() -> int:
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--output", default=str(DEFAULT_OUTPUT))
     parser.add_argument("--seed", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--measure", choices=FORMATS, help=argparse.SUPPRESS)
+    parser.add_argument("--measure", choices=MEASURES, help=argparse.SUPPRESS)
     parser.add_argument("--rows", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--traced", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
