@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     CharField,
     Count,
@@ -16,7 +17,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 from modeltranslation.utils import build_localized_fieldname
@@ -408,7 +409,7 @@ def cohort_dashboard(*, cohort: Cohort, today: datetime.date | None = None) -> C
     capacities = HostCapacity.objects.filter(cohort=cohort).select_related("department")
     by_department = _group_by_department(live)
     departments = []
-    for capacity in sorted(capacities, key=lambda c: c.department.abbreviation.lower()):
+    for capacity in capacities:
         here = by_department.get(capacity.department_id, [])
         officials = len({a.participant_id for a in here})
         departments.append(
@@ -523,6 +524,13 @@ class CohortTimeline:
     orientation: tuple[float, float]
     today: float | None
     departments: list[DepartmentTimeline]
+    # The departments are shown a page at a time (a large programme has hundreds).
+    page: Page | None = None
+
+
+# Departments per page of the timeline: what a coordinator reads at once, and what keeps the
+# page's size (and the time to draw it) the same for 30 officials or 3,000.
+TIMELINE_DEPARTMENTS_PER_PAGE = 20
 
 
 def cohort_timeline(
@@ -530,16 +538,25 @@ def cohort_timeline(
     cohort: Cohort,
     department: HostDepartment | None = None,
     today: datetime.date | None = None,
+    page: int | str | None = 1,
 ) -> CohortTimeline:
     """Per host department of the cohort, its seats as lanes over the weeks of the cohort: each
     live attachment is a bar in the first lane free for its whole period, so overlaps, gaps and a
-    full department show at a glance. Two queries."""
+    full department show at a glance. The departments come a page at a time, in the order of
+    their abbreviations (a page number out of range shows the last page). Three queries: the
+    departments' count, the page's departments, their attachments."""
     today = today or timezone.localdate()
-    capacities = HostCapacity.objects.filter(cohort=cohort).select_related("department")
+    capacities = (
+        HostCapacity.objects.filter(cohort=cohort)
+        .select_related("department")
+        .order_by(Lower("department__abbreviation"), "pk")
+    )
     live = live_attachments().filter(participant__cohort=cohort)
     if department is not None:
         capacities = capacities.filter(department=department)
-        live = live.filter(department=department)
+    shown = Paginator(capacities, TIMELINE_DEPARTMENTS_PER_PAGE).get_page(page)
+    capacities = list(shown.object_list)
+    live = live.filter(department_id__in=[c.department_id for c in capacities])
     live = list(live.select_related("participant", "department").order_by("start", "end", "pk"))
     start, _sunday = week_of(cohort.orientation_start)
     _monday, end = week_of(max([cohort.latest_end, *(a.end for a in live)]))
@@ -554,7 +571,7 @@ def cohort_timeline(
     mondays = [start + datetime.timedelta(days=7 * i) for i in range(total // 7)]
     by_department = _group_by_department(live)
     timelines = []
-    for capacity in sorted(capacities, key=lambda c: c.department.abbreviation.lower()):
+    for capacity in capacities:
         here = by_department.get(capacity.department_id, [])
         lanes: list[list[TimelineBar]] = []
         for attachment in here:
@@ -594,6 +611,7 @@ def cohort_timeline(
         ),
         today=left(today) if start <= today <= end else None,
         departments=timelines,
+        page=shown,
     )
 
 

@@ -401,7 +401,9 @@ class CohortTimelineView(RoleRequiredMixin, CohortMixin, TemplateView):
         return super().get_context_data(
             cohort=cohort,
             department=department,
-            timeline=cohort_timeline(cohort=cohort, department=department),
+            timeline=cohort_timeline(
+                cohort=cohort, department=department, page=self.request.GET.get("page")
+            ),
             **kwargs,
         )
 

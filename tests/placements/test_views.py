@@ -417,6 +417,31 @@ def test_timeline_draws_one_lane_per_seat_and_each_attachment_as_a_bar(
     assert [row.department for row in only_td.context["timeline"].departments] == [td]
 
 
+def test_timeline_shows_the_departments_a_page_at_a_time(
+    coordinator_client, cohort, make_official, django_assert_max_num_queries
+):
+    departments = [HostDepartmentFactory(abbreviation=f"D{n:02d}") for n in range(25)]
+    for department in departments:
+        HostCapacity.objects.create(cohort=cohort, department=department, seats=1)
+    assign(make_official("Late Official"), departments[24], day(3, 8), day(3, 31))
+    url = reverse("placements:cohort_timeline", args=[cohort.pk])
+
+    first = coordinator_client.get(url)
+    shown = [row.department.abbreviation for row in first.context["timeline"].departments]
+    assert shown == [f"D{n:02d}" for n in range(20)]
+    assert "Late Official" not in first.content.decode()
+    assert "Page 1 of 2" in first.content.decode()
+    with django_assert_max_num_queries(7):
+        second = coordinator_client.get(url, {"page": 2})
+    assert [row.department.abbreviation for row in second.context["timeline"].departments] == [
+        f"D{n:02d}" for n in range(20, 25)
+    ]
+    assert second.content.decode().count('class="timeline-bar') == 1
+    # A page past the end shows the last one; a page that is not a number, the first.
+    assert coordinator_client.get(url, {"page": 9}).context["timeline"].page.number == 2
+    assert coordinator_client.get(url, {"page": "x"}).context["timeline"].page.number == 1
+
+
 # Cohort management
 
 
