@@ -313,6 +313,10 @@ class CohortDashboard:
     orientation_days: list[tuple[datetime.date, bool]]
     today: datetime.date
     short_stays: list[Participant] = field(default_factory=list)
+    # How many of each were left out of the lists above.
+    starting_more: int = 0
+    ending_more: int = 0
+    departments_more: int = 0
     drafts: int = 0
     draft_officials: int = 0
     draft_liaisons: int = 0
@@ -372,10 +376,17 @@ def _group_by_department(attachments: list[Attachment]) -> dict[int, list[Attach
     return groups
 
 
+# What the dashboard lists at most of the departments' bars and of each of the week's movements
+# (the timeline and the board have them all): a programme of thousands keeps a readable page.
+DEPARTMENTS_SHOWN = 20
+MOVEMENTS_SHOWN = 20
+
+
 def cohort_dashboard(*, cohort: Cohort, today: datetime.date | None = None) -> CohortDashboard:
     """Seats by home city against the quota, by department against capacity (the most officials
-    there on one day), officials still unassigned, this week's starts and ends, and the
-    orientation week. Six queries."""
+    there on one day; the fullest 20 when there are more), officials still unassigned, this
+    week's starts and ends (20 of each at most, and how many), and the orientation week. Seven
+    queries, and one more when some stays are too short."""
     today = today or timezone.localdate()
     withdrawn = Participant.Status.WITHDRAWN
     taken = (
@@ -399,10 +410,18 @@ def cohort_dashboard(*, cohort: Cohort, today: datetime.date | None = None) -> C
         .values_list("status")
         .annotate(n=Count("pk"))
     )
+    cohort_live = (
+        live_attachments().filter(participant__cohort=cohort).exclude(participant__status=withdrawn)
+    )
+    # The figures need only these columns: plain rows, not thousands of model instances.
     live = list(
-        live_attachments()
-        .filter(participant__cohort=cohort)
-        .exclude(participant__status=withdrawn)
+        cohort_live.order_by("start", "pk").values_list(
+            "pk", "participant_id", "department_id", "start", "end", "status", named=True
+        )
+    )
+    monday, sunday = week_of(today)
+    this_week = list(
+        cohort_live.filter(Q(start__range=(monday, sunday)) | Q(end__range=(monday, sunday)))
         .select_related("participant", "department")
         .order_by("start", "pk")
     )
@@ -437,14 +456,19 @@ def cohort_dashboard(*, cohort: Cohort, today: datetime.date | None = None) -> C
         .select_related("home_city")
         .order_by("home_city__code", "name_en")[:UNASSIGNED_SHOWN]
     )
-    short = {
-        a.participant_id: a.participant
-        for a in live
-        if last_end[a.participant_id] < cohort.earliest_end
-    }
+    short_ids = {a.participant_id for a in live if last_end[a.participant_id] < cohort.earliest_end}
+    short = (
+        Participant.objects.filter(pk__in=short_ids).order_by("name_en", "pk")[:UNASSIGNED_SHOWN]
+        if short_ids
+        else []
+    )
     # The draft: what publishing would confirm, and whom it would tell.
     drafts = [a for a in live if a.status == Attachment.Status.PROPOSED]
-    monday, sunday = week_of(today)
+    starting = [a for a in this_week if monday <= a.start <= sunday]
+    ending = [a for a in this_week if monday <= a.end <= sunday]
+    if len(departments) > DEPARTMENTS_SHOWN:
+        # Folded: the fullest first (over, at, then nearest their seats); the timeline has all.
+        departments.sort(key=lambda bar: (-bar.value / max(bar.total, 1), bar.label))
     first, _sunday = week_of(cohort.orientation_start)
     _monday, last = week_of(cohort.orientation_end)
     orientation_days = []
@@ -455,17 +479,20 @@ def cohort_dashboard(*, cohort: Cohort, today: datetime.date | None = None) -> C
     return CohortDashboard(
         cohort=cohort,
         cities=cities,
-        departments=departments,
+        departments=departments[:DEPARTMENTS_SHOWN],
         status_counts=status_counts,
         assigned=len(assigned_ids),
         unassigned=unassigned,
         unassigned_count=not_withdrawn - len(assigned_ids),
-        starting=[a for a in live if monday <= a.start <= sunday],
-        ending=[a for a in live if monday <= a.end <= sunday],
+        starting=starting[:MOVEMENTS_SHOWN],
+        ending=ending[:MOVEMENTS_SHOWN],
+        starting_more=max(len(starting) - MOVEMENTS_SHOWN, 0),
+        ending_more=max(len(ending) - MOVEMENTS_SHOWN, 0),
+        departments_more=max(len(departments) - DEPARTMENTS_SHOWN, 0),
         week_start=monday,
         orientation_days=orientation_days,
         today=today,
-        short_stays=list(short.values()),
+        short_stays=list(short),
         drafts=len(drafts),
         draft_officials=len({a.participant_id for a in drafts}),
         draft_liaisons=(

@@ -77,6 +77,28 @@ def test_dashboard_shows_quotas_capacities_unassigned_and_the_week(
     assert "Placed Official" in body  # in the recent changes
 
 
+def test_dashboard_folds_departments_and_the_weeks_movements_beyond_twenty(
+    coordinator_client, cohort, make_official
+):
+    departments = [HostDepartmentFactory(abbreviation=f"D{n:02d}") for n in range(24)]
+    for department in departments:
+        HostCapacity.objects.create(cohort=cohort, department=department, seats=2)
+    # 22 officials start in the week of 8 March; the last department is the only full one.
+    for n in range(22):
+        assign(make_official(f"Official {n:02d}"), departments[n], day(3, 8), day(4, 9))
+    assign(make_official("Second at D21"), departments[21], day(3, 9), day(4, 9))
+
+    dashboard = cohort_dashboard(cohort=cohort, today=day(3, 10))
+    assert len(dashboard.departments) == 20 and dashboard.departments_more == 4
+    assert (dashboard.departments[0].label, dashboard.departments[0].value) == ("D21", 2)
+    assert len(dashboard.starting) == 20 and dashboard.starting_more == 3
+
+    body = coordinator_client.get(
+        reverse("placements:cohort_dashboard", args=[cohort.pk])
+    ).content.decode()
+    assert "4 more departments are on the timeline" in body
+
+
 def test_dashboard_lists_attachments_starting_and_ending_this_week(cohort, make_official, dpo):
     starting, ending = make_official("Starting Soon"), make_official("Ending Soon")
     first = assign(starting, dpo, day(3, 8), day(4, 9))
