@@ -331,7 +331,8 @@ class CohortBoardView(RoleRequiredMixin, CohortMixin, ListView):
     allowed_roles = (Role.COORDINATOR,)
     template_name = "placements/cohort_board.html"
     context_object_name = "officials"
-    paginate_by = 50
+    # What a coordinator works through at once; each row carries its forms and history links.
+    paginate_by = 25
 
     def get_queryset(self):
         self.cohort = self.get_cohort()
