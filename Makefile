@@ -7,6 +7,7 @@ CHROMIUM := /usr/bin/chromium
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exchange
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exchange_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/13
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test fuzz lint fmt services chromium migrate seed messages screenshots bench clean
@@ -77,11 +78,14 @@ fuzz: $(STAMP) services
 	  $(VENV)/bin/pytest tests/fuzz
 
 # Benchmarks (not part of `make test`): a database of their own, results in docs/benchmarks.md
-# (the solver's benchmark needs none: it builds its instances in memory).
+# (the solver's benchmark needs none: it builds its instances in memory); the dispatcher's runs a
+# Celery worker on a Redis database of its own, the load benchmark a gunicorn on the loopback.
 bench: $(STAMP)
 	$(PY) bench/export_roster.py --database-url $(BENCH_DATABASE_URL)
 	$(PY) bench/pages.py --database-url $(BENCH_DATABASE_URL)
 	$(PY) bench/import_uploads.py --database-url $(BENCH_DATABASE_URL)
+	$(PY) bench/dispatch.py --database-url $(BENCH_DATABASE_URL) --broker-url $(BENCH_REDIS_URL)
+	$(PY) bench/load.py --database-url $(BENCH_DATABASE_URL)
 	$(PY) bench/planning.py
 
 clean:
