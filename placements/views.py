@@ -348,7 +348,6 @@ class CohortBoardView(RoleRequiredMixin, CohortMixin, ListView):
         context = super().get_context_data(
             cohort=self.cohort,
             filters=self.filters,
-            departments=list(departments_for_cohort(self.cohort)),
             history=attachment_history(user=self.request.user, cohort=self.cohort),
             **kwargs,
         )
