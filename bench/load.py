@@ -40,7 +40,8 @@ from common import (
 )
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/exchange_bench"
-COHORT = "Load benchmark cohort"
+COHORT = "Load benchmark cohort of 300"
+DEPARTMENTS = 10
 OFFICIALS = 300
 GOAL_P99_MS = 500
 GOAL_RATIO = 2.0
@@ -76,7 +77,22 @@ def seed() -> None:
     seed_reference_data()
     User = get_user_model()
     today = timezone.localdate()
-    departments = list(HostDepartment.objects.order_by("abbreviation"))
+    # Departments of its own: the other benchmarks' officials (the roster's 110,000) do not
+    # crowd their liaisons' pages.
+    hong_kong = City.objects.get(code="HK")
+    departments = [
+        HostDepartment.objects.get_or_create(
+            abbreviation=f"LOAD{n:02d}",
+            defaults={
+                "name_en": f"Load Benchmark Department {n:02d}",
+                "name_zh_hant": f"負載基準部門 {n:02d}",
+                "name_zh_hans": f"负载基准部门 {n:02d}",
+                "city": hong_kong,
+                "address_en": f"{n + 1} Harbour Road, Wan Chai",
+            },
+        )[0]
+        for n in range(DEPARTMENTS)
+    ]
     if not Cohort.objects.filter(name=COHORT).exists():
         cities = list(City.objects.filter(is_home=False))
         with transaction.atomic():
@@ -100,7 +116,7 @@ def seed() -> None:
                 liaison.groups.add(Group.objects.get(name=Role.LIAISON))
                 department.liaisons.add(liaison)
             users = User.objects.bulk_create(
-                User(username=f"bench-load-{i:04d}", email=f"load{i:04d}@bench.example.org")
+                User(username=f"bench-load300-{i:04d}", email=f"load300-{i:04d}@bench.example.org")
                 for i in range(OFFICIALS)
             )
             participants_group = Group.objects.get(name=Role.PARTICIPANT)
@@ -162,7 +178,9 @@ def seed() -> None:
     officials = list(
         Participant.objects.filter(cohort=cohort).select_related("user").order_by("pk")[:50]
     )
-    liaisons = list(User.objects.filter(username__startswith="bench-load-liaison-").order_by("pk"))
+    liaisons = list(
+        User.objects.filter(username__startswith="bench-load-liaison-load").order_by("pk")
+    )
     coordinator = User.objects.get(username="bench-load-coordinator")
     admin = User.objects.get(username="bench-load-admin")
     pk = cohort.pk
