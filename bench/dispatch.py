@@ -39,7 +39,7 @@ from common import (
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/exchange_bench"
 DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/13"
 OFFICIALS = 500
-NOTICES = 3_000
+NOTICES = 2_000
 GOAL_PER_SECOND = 200
 GOAL_QUERIES = 3
 COHORT = "Dispatcher benchmark cohort"
