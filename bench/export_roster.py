@@ -172,7 +172,23 @@ def _import_export_peer(rows: int):
 
         class Meta:
             model = Attachment
-            fields = ()
+            # The declared columns only, in the roster's order.
+            fields = (
+                "name_en",
+                "name_zh",
+                "home_city",
+                "organisation",
+                "post",
+                "rank",
+                "department",
+                "start",
+                "end",
+                "supervisor",
+                "status",
+                "attachment_status",
+                "email",
+                "phone",
+            )
 
     cohort = Cohort.objects.get(name=cohort_name(rows))
     queryset = Attachment.objects.filter(participant__cohort=cohort).select_related(
@@ -184,6 +200,7 @@ def _import_export_peer(rows: int):
 def _openpyxl_peer(target, rows: int) -> int:
     """The roster's rows written as the project wrote them before XlsxWriter: openpyxl's
     write-only mode (through lxml), styled header, dates as dates, text as text."""
+    from django.contrib.auth import get_user_model
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
@@ -193,7 +210,8 @@ def _openpyxl_peer(target, rows: int) -> int:
     from placements.selectors import roster_rows
 
     cohort = Cohort.objects.get(name=cohort_name(rows))
-    roster = exports.Roster(roster_rows(cohort=cohort), with_cohort=False)
+    admin = get_user_model().objects.get(username="bench-admin")
+    roster = exports.Roster(roster_rows(user=admin, cohort=cohort), with_cohort=False)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title="Roster")
     font, fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="0D6EFD")
