@@ -353,7 +353,7 @@ def write_report(results: list[dict], queries: dict, output: Path, database_url:
         "one real Celery worker (prefork, concurrency 2) on PostgreSQL and Redis, sending over",
         "SMTP to an aiosmtpd server on the loopback; time from the first dispatch until every row",
         "is recorded as sent. Each notice was delivered exactly once (counted by the SMTP server).",
-        "The peer is the same worker sending one notice per task (the dispatcher before batches).",
+        "The peer is the same worker with batches of one notice: one task per notice, as before.",
         "Queries: one dispatch of the same mix sent in the benchmark's process (mail to memory),",
         "every statement counted (BEGIN and COMMIT included).",
         "",
