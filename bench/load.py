@@ -383,7 +383,10 @@ def write_report(result: dict, args, output: Path, database_url: str) -> None:
         )
     lines += [
         "",
-        f"{total:,} answers in all, {total / args.seconds:,.0f} per second.",
+        f"{total:,} answers in all, {total / args.seconds:,.0f} per second. Users that never "
+        "pause keep every worker busy: a page's latency is then about the number of users "
+        f"divided by the answers per second ({args.users / (total / args.seconds):.1f} s here), "
+        "whatever the page; the p99 goal needs that many times the throughput.",
         "",
         "Side by side (like wrk: 8 keep-alive connections, one URL, back to back, 10 s each, on",
         "the same gunicorn in the same run): the placement board's first page as a coordinator,",
