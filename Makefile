@@ -9,6 +9,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exchange_bench
 # `make run PORT=8100` serves on another port.
 PORT ?= 8000
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/13
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test fuzz lint fmt services chromium axe migrate seed messages screenshots bench clean
@@ -89,11 +90,14 @@ fuzz: $(STAMP) services
 	  $(VENV)/bin/pytest tests/fuzz
 
 # Benchmarks (not part of `make test`): a database of their own, results in docs/benchmarks.md
-# (the solver's benchmark needs none: it builds its instances in memory).
+# (the solver's benchmark needs none: it builds its instances in memory); the dispatcher's runs a
+# Celery worker on a Redis database of its own, the load benchmark a gunicorn on the loopback.
 bench: $(STAMP)
 	$(PY) bench/export_roster.py --database-url $(BENCH_DATABASE_URL)
 	$(PY) bench/pages.py --database-url $(BENCH_DATABASE_URL)
 	$(PY) bench/import_uploads.py --database-url $(BENCH_DATABASE_URL)
+	$(PY) bench/dispatch.py --database-url $(BENCH_DATABASE_URL) --broker-url $(BENCH_REDIS_URL)
+	$(PY) bench/load.py --database-url $(BENCH_DATABASE_URL)
 	$(PY) bench/planning.py
 
 clean:

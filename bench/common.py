@@ -68,8 +68,9 @@ def run(
 
 def prepare_database(database_url: str, settings_module: str = "exchange.settings.local") -> None:
     """Refuse any database but a benchmark one, create it if needed and migrate it."""
-    if "exchange_bench" not in urlparse(database_url).path:
-        raise SystemExit("Use a database of its own, whose name contains exchange_bench.")
+    name = urlparse(database_url).path.lstrip("/")
+    if not (name.startswith("exchange") and "bench" in name):
+        raise SystemExit("Use a database of its own, named exchange…bench… (e.g. exchange_bench).")
     ensure_database(database_url)
     run(["manage.py", "migrate", "--no-input", "-v0"], database_url, settings_module)
 

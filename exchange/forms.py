@@ -2,6 +2,9 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
@@ -157,3 +160,27 @@ class TranslatedFieldsMixin:
             set_translated(self.instance, name, texts)
         super()._post_clean()
         self.cleaned_data.update(values)
+
+
+SELECTED = mark_safe(" selected")  # noqa: S308 - a constant, no user data
+
+
+class QuickSelect(forms.Select):
+    """A select written in one pass of Python instead of a template per option: the same HTML
+    as Django's, in a fraction of the time for the hundreds of options a large programme's
+    filter of host departments has. Flat choices only (no option groups, no option attributes).
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        selected = set(self.format_value(value))
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (str(choice), SELECTED if str(choice) in selected else "", label)
+                for choice, label in self.choices
+            ),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final), options)

@@ -30,6 +30,34 @@ def send_notification(self, notification_id: int) -> str:
     return result.status
 
 
+@app.task(
+    name="exchange.send_notifications",
+    bind=True,
+    # As for one send: acknowledged after it ran, handed to another worker if this one dies. The
+    # redelivered batch skips what was sent (those rows are final) and sends the rest.
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=None,
+    soft_time_limit=settings.EMAIL_TIMEOUT * 4,
+    time_limit=settings.EMAIL_TIMEOUT * 4 + 30,
+)
+def send_notifications(self, notification_ids: list[int]) -> dict[str, int]:
+    """Send a batch of notices over this process's SMTP connection; the failed ones that may be
+    tried again are queued again, together, after their back-off."""
+    results = services.notifications_send(notification_ids=notification_ids)
+    retries: dict[float, list[int]] = {}
+    for notification_id, result in results.items():
+        if result.retry_in is not None:
+            retries.setdefault(result.retry_in, []).append(notification_id)
+    if not self.request.is_eager:
+        for delay, ids in sorted(retries.items()):
+            self.apply_async((ids,), countdown=delay)
+    outcome: dict[str, int] = {}
+    for result in results.values():
+        outcome[result.status] = outcome.get(result.status, 0) + 1
+    return outcome
+
+
 @app.task(name="exchange.dispatch_notifications", soft_time_limit=60, time_limit=90)
 def dispatch_notifications(max_batches: int = 20) -> int:
     """Queue the sends of every due notice, batch by batch (bounded per run; beat runs it again)."""

@@ -197,6 +197,7 @@ class RosterPrintView(RosterAccessMixin, TemplateView):
         roster.rows = rows[: PRINT_ROW_LIMIT + 1]
         keys = [column.key for column in roster.columns]
         department_index = keys.index("department")
+        nowrap_columns = [c.nowrap for c in roster.columns if c.key != "department"]
         sections: list[dict] = []
         row_count = 0
         truncated = False
@@ -210,7 +211,10 @@ class RosterPrintView(RosterAccessMixin, TemplateView):
             if not sections or sections[-1]["department"] != department:
                 sections.append({"department": department, "rows": []})
             sections[-1]["rows"].append(
-                [value.isoformat() if hasattr(value, "isoformat") else value for value in record]
+                [
+                    (value.isoformat() if hasattr(value, "isoformat") else value, nowrap)
+                    for value, nowrap in zip(record, nowrap_columns, strict=True)
+                ]
             )
         exports.export_log_create(
             user=request.user,

@@ -1,9 +1,11 @@
 """Rosters out of the system: CSV, XLSX and the rows of the printable roster, safe and logged.
 
 Exports carry personal data to people and programs outside the system, so three rules hold here:
-- a cell that a spreadsheet would run as a formula is made inert (prefixed with `'`);
-- memory stays flat whatever the number of rows (CSV is streamed, XLSX is written in openpyxl's
-  write-only mode to a temporary file), and the rows come from one query;
+- a cell that a spreadsheet would run as a formula is made inert: in CSV, which has no cell types,
+  prefixed with `'`; in XLSX written as a text cell, which no spreadsheet evaluates, so a phone
+  "+86 …" reads "+86 …";
+- memory stays flat whatever the number of rows (CSV is streamed, XLSX is written by XlsxWriter in
+  constant-memory mode, row by row, to a temporary file), and the rows come from one query;
 - every export is logged (`ExportLog`, and the access log with the officials it carries)
   before the file leaves.
 """
@@ -16,18 +18,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
+import xlsxwriter
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from exchange.roles import is_admin, is_coordinator
 from participants.models import AccessLog, Participant
@@ -66,6 +63,8 @@ class Column:
     label: Promise
     width: int
     is_date: bool = False
+    # Kept on one line on the printed roster (a phone number broken in two misleads).
+    nowrap: bool = False
 
 
 COHORT_COLUMN = Column("cohort", _("Cohort"), 34)
@@ -77,13 +76,13 @@ ROSTER_COLUMNS = (
     Column("post_title", _("Post"), 26),
     Column("rank", _("Rank"), 24),
     Column("department", _("Host department"), 40),
-    Column("start", _("Attachment start"), 15, is_date=True),
-    Column("end", _("Attachment end"), 15, is_date=True),
+    Column("start", _("Attachment start"), 15, is_date=True, nowrap=True),
+    Column("end", _("Attachment end"), 15, is_date=True, nowrap=True),
     Column("supervisor", _("Supervisor"), 24),
     Column("status", _("Status"), 13),
     Column("attachment_status", _("Attachment status"), 17),
     Column("email", _("Email"), 32),
-    Column("phone", _("Phone"), 18),
+    Column("phone", _("Phone"), 18, nowrap=True),
 )
 
 
@@ -168,57 +167,61 @@ def csv_stream(roster: Roster) -> Iterator[str]:
         yield "".join(chunk)
 
 
-def _xlsx_text(value: str) -> str:
-    # XML cannot carry most control characters; openpyxl would refuse the whole file.
-    return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+# Header: tall enough for a label wrapped on two lines in the larger Chinese glyphs.
+XLSX_HEADER_HEIGHT = 32
+# XlsxWriter's paper size code for A4.
+XLSX_PAPER_A4 = 9
 
 
 def write_xlsx(roster: Roster, target, *, title: str) -> int:
     """Write the roster as an XLSX workbook into `target` (a path or a binary file) and return
-    the number of data rows. Header styled, frozen and filtered; dates are real dates."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Roster")
-    # Write-only sheets need their column widths and panes set before the first row.
-    for index, column in enumerate(roster.columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.freeze_panes = "A2"
-    sheet.print_title_rows = "1:1"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    the number of data rows. Header styled, tall enough, frozen, filtered and repeated on every
+    printed page, which fits the sheet to the page's width; dates are real dates; every text is a
+    text cell (`write_string`), never a formula, whatever it starts with."""
+    workbook = xlsxwriter.Workbook(target, {"constant_memory": True})
+    sheet = workbook.add_worksheet(re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Roster")
+    header_format = workbook.add_format(
+        {
+            "bold": True,
+            "font_color": "#FFFFFF",
+            "bg_color": "#0D6EFD",
+            "valign": "vcenter",
+            "text_wrap": True,
+        }
+    )
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    for index, column in enumerate(roster.columns):
+        sheet.set_column(index, index, column.width)
+    sheet.freeze_panes(1, 0)
+    sheet.repeat_rows(0)
+    sheet.set_landscape()
+    sheet.set_paper(XLSX_PAPER_A4)
+    sheet.fit_to_pages(1, 0)  # one page wide, as many pages long as it takes
 
-    header_font = Font(bold=True, color="FFFFFF")
-    header_fill = PatternFill("solid", fgColor="0D6EFD")
-    header_alignment = Alignment(vertical="center", wrap_text=True)
-    header = []
-    for label in roster.headers:
-        cell = WriteOnlyCell(sheet, value=_xlsx_text(label))
-        cell.font, cell.fill, cell.alignment = header_font, header_fill, header_alignment
-        header.append(cell)
-    sheet.append(header)
-
+    # Constant-memory mode writes each row when the next begins: rows strictly in order.
+    sheet.set_row(0, XLSX_HEADER_HEIGHT)
+    for index, label in enumerate(roster.headers):
+        sheet.write_string(0, index, label, header_format)
     date_columns = {index for index, column in enumerate(roster.columns) if column.is_date}
+    write_string, write_datetime = sheet.write_string, sheet.write_datetime
     count = 0
-    for record in roster.records():
-        cells = []
+    for count, record in enumerate(roster.records(), start=1):
         for index, value in enumerate(record):
-            if index in date_columns and value is not None:
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "yyyy-mm-dd"
-                cells.append(cell)
-            elif isinstance(value, str):
-                cells.append(_xlsx_text(value))
+            if value is None or value == "":
+                continue
+            if index in date_columns:
+                write_datetime(count, index, value, date_format)
             else:
-                cells.append(value)
-        sheet.append(cells)
-        count += 1
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(roster.columns))}{count + 1}"
-    workbook.save(target)
+                # XlsxWriter escapes control characters itself (as _xHHHH_).
+                write_string(count, index, str(value))
+    sheet.autofilter(0, 0, count, len(roster.columns) - 1)
+    workbook.close()
     return count
 
 
 def xlsx_tempfile(roster: Roster, *, title: str) -> tuple[IO[bytes], int]:
     """The workbook in an anonymous temporary file (gone when closed), rewound, and its row
-    count. openpyxl also spools each sheet to disk, so memory stays flat."""
+    count. XlsxWriter also spools the sheet's rows to disk, so memory stays flat."""
     target = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (the response closes it)
     count = write_xlsx(roster, target, title=title)
     target.seek(0)

@@ -10,7 +10,12 @@ from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from exchange.forms import NamedInputsFormSetMixin, ReminderDaysMixin, TranslatedFieldsMixin
+from exchange.forms import (
+    NamedInputsFormSetMixin,
+    QuickSelect,
+    ReminderDaysMixin,
+    TranslatedFieldsMixin,
+)
 from exchange.models import City, CityQuota, Cohort, HostCapacity, HostDepartment
 from exchange.roles import is_coordinator
 from exchange.selectors import departments_for_cohort, departments_of_liaison
@@ -238,10 +243,13 @@ ASSIGNMENT_FILTERS = [
 class BoardFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     city = forms.ModelChoiceField(
-        label=_("Home city"), queryset=City.objects.none(), required=False
+        label=_("Home city"), queryset=City.objects.none(), required=False, widget=QuickSelect
     )
     department = forms.ModelChoiceField(
-        label=_("Host department"), queryset=HostDepartment.objects.none(), required=False
+        label=_("Host department"),
+        queryset=HostDepartment.objects.none(),
+        required=False,
+        widget=QuickSelect,
     )
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_FILTERS, required=False)
     assignment = forms.ChoiceField(
@@ -252,9 +260,11 @@ class BoardFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["city"].queryset = City.objects.filter(quotas__cohort=cohort).order_by("code")
         self.fields["city"].empty_label = _("Any city")
-        self.fields["department"].queryset = HostDepartment.objects.filter(
-            capacities__cohort=cohort
-        ).order_by("abbreviation")
+        self.fields["department"].queryset = (
+            HostDepartment.objects.filter(capacities__cohort=cohort)
+            .only("pk", "abbreviation")
+            .order_by("abbreviation")
+        )
         self.fields["department"].empty_label = _("Any department")
         self.fields["department"].label_from_instance = lambda d: d.abbreviation
 

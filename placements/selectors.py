@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     CharField,
     Count,
@@ -16,7 +17,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 from modeltranslation.utils import build_localized_fieldname, resolution_order
@@ -358,6 +359,10 @@ class CohortDashboard:
     orientation_days: list[tuple[datetime.date, bool]]
     today: datetime.date
     short_stays: list[Participant] = field(default_factory=list)
+    # How many of each were left out of the lists above.
+    starting_more: int = 0
+    ending_more: int = 0
+    departments_more: int = 0
     drafts: int = 0
     draft_officials: int = 0
     draft_liaisons: int = 0
@@ -417,10 +422,17 @@ def _group_by_department(attachments: list[Attachment]) -> dict[int, list[Attach
     return groups
 
 
+# What the dashboard lists at most of the departments' bars and of each of the week's movements
+# (the timeline and the board have them all): a programme of thousands keeps a readable page.
+DEPARTMENTS_SHOWN = 20
+MOVEMENTS_SHOWN = 20
+
+
 def cohort_dashboard(*, cohort: Cohort, today: datetime.date | None = None) -> CohortDashboard:
     """Seats by home city against the quota, by department against capacity (the most officials
-    there on one day), officials still unassigned, this week's starts and ends, and the
-    orientation week. Six queries."""
+    there on one day; the fullest 20 when there are more), officials still unassigned, this
+    week's starts and ends (20 of each at most, and how many), and the orientation week. Seven
+    queries, and one more when some stays are too short."""
     today = today or timezone.localdate()
     withdrawn = Participant.Status.WITHDRAWN
     taken = (
@@ -444,17 +456,25 @@ def cohort_dashboard(*, cohort: Cohort, today: datetime.date | None = None) -> C
         .values_list("status")
         .annotate(n=Count("pk"))
     )
+    cohort_live = (
+        live_attachments().filter(participant__cohort=cohort).exclude(participant__status=withdrawn)
+    )
+    # The figures need only these columns: plain rows, not thousands of model instances.
     live = list(
-        live_attachments()
-        .filter(participant__cohort=cohort)
-        .exclude(participant__status=withdrawn)
+        cohort_live.order_by("start", "pk").values_list(
+            "pk", "participant_id", "department_id", "start", "end", "status", named=True
+        )
+    )
+    monday, sunday = week_of(today)
+    this_week = list(
+        cohort_live.filter(Q(start__range=(monday, sunday)) | Q(end__range=(monday, sunday)))
         .select_related("participant", "department")
         .order_by("start", "pk")
     )
     capacities = HostCapacity.objects.filter(cohort=cohort).select_related("department")
     by_department = _group_by_department(live)
     departments = []
-    for capacity in sorted(capacities, key=lambda c: c.department.abbreviation.lower()):
+    for capacity in capacities:
         here = by_department.get(capacity.department_id, [])
         officials = len({a.participant_id for a in here})
         departments.append(
@@ -482,14 +502,19 @@ def cohort_dashboard(*, cohort: Cohort, today: datetime.date | None = None) -> C
         .select_related("home_city")
         .order_by("home_city__code", "name_en")[:UNASSIGNED_SHOWN]
     )
-    short = {
-        a.participant_id: a.participant
-        for a in live
-        if last_end[a.participant_id] < cohort.earliest_end
-    }
+    short_ids = {a.participant_id for a in live if last_end[a.participant_id] < cohort.earliest_end}
+    short = (
+        Participant.objects.filter(pk__in=short_ids).order_by("name_en", "pk")[:UNASSIGNED_SHOWN]
+        if short_ids
+        else []
+    )
     # The draft: what publishing would confirm, and whom it would tell.
     drafts = [a for a in live if a.status == Attachment.Status.PROPOSED]
-    monday, sunday = week_of(today)
+    starting = [a for a in this_week if monday <= a.start <= sunday]
+    ending = [a for a in this_week if monday <= a.end <= sunday]
+    if len(departments) > DEPARTMENTS_SHOWN:
+        # Folded: the fullest first (over, at, then nearest their seats); the timeline has all.
+        departments.sort(key=lambda bar: (-bar.value / max(bar.total, 1), bar.label))
     first, _sunday = week_of(cohort.orientation_start)
     _monday, last = week_of(cohort.orientation_end)
     orientation_days = []
@@ -500,17 +525,20 @@ def cohort_dashboard(*, cohort: Cohort, today: datetime.date | None = None) -> C
     return CohortDashboard(
         cohort=cohort,
         cities=cities,
-        departments=departments,
+        departments=departments[:DEPARTMENTS_SHOWN],
         status_counts=status_counts,
         assigned=len(assigned_ids),
         unassigned=unassigned,
         unassigned_count=not_withdrawn - len(assigned_ids),
-        starting=[a for a in live if monday <= a.start <= sunday],
-        ending=[a for a in live if monday <= a.end <= sunday],
+        starting=starting[:MOVEMENTS_SHOWN],
+        ending=ending[:MOVEMENTS_SHOWN],
+        starting_more=max(len(starting) - MOVEMENTS_SHOWN, 0),
+        ending_more=max(len(ending) - MOVEMENTS_SHOWN, 0),
+        departments_more=max(len(departments) - DEPARTMENTS_SHOWN, 0),
         week_start=monday,
         orientation_days=orientation_days,
         today=today,
-        short_stays=list(short.values()),
+        short_stays=list(short),
         drafts=len(drafts),
         draft_officials=len({a.participant_id for a in drafts}),
         draft_liaisons=(
@@ -569,6 +597,13 @@ class CohortTimeline:
     orientation: tuple[float, float]
     today: float | None
     departments: list[DepartmentTimeline]
+    # The departments are shown a page at a time (a large programme has hundreds).
+    page: Page | None = None
+
+
+# Departments per page of the timeline: what a coordinator reads at once, and what keeps the
+# page's size (and the time to draw it) the same for 30 officials or 3,000.
+TIMELINE_DEPARTMENTS_PER_PAGE = 20
 
 
 def cohort_timeline(
@@ -576,16 +611,25 @@ def cohort_timeline(
     cohort: Cohort,
     department: HostDepartment | None = None,
     today: datetime.date | None = None,
+    page: int | str | None = 1,
 ) -> CohortTimeline:
     """Per host department of the cohort, its seats as lanes over the weeks of the cohort: each
     live attachment is a bar in the first lane free for its whole period, so overlaps, gaps and a
-    full department show at a glance. Two queries."""
+    full department show at a glance. The departments come a page at a time, in the order of
+    their abbreviations (a page number out of range shows the last page). Three queries: the
+    departments' count, the page's departments, their attachments."""
     today = today or timezone.localdate()
-    capacities = HostCapacity.objects.filter(cohort=cohort).select_related("department")
+    capacities = (
+        HostCapacity.objects.filter(cohort=cohort)
+        .select_related("department")
+        .order_by(Lower("department__abbreviation"), "pk")
+    )
     live = live_attachments().filter(participant__cohort=cohort)
     if department is not None:
         capacities = capacities.filter(department=department)
-        live = live.filter(department=department)
+    shown = Paginator(capacities, TIMELINE_DEPARTMENTS_PER_PAGE).get_page(page)
+    capacities = list(shown.object_list)
+    live = live.filter(department_id__in=[c.department_id for c in capacities])
     live = list(live.select_related("participant", "department").order_by("start", "end", "pk"))
     start, _sunday = week_of(cohort.orientation_start)
     _monday, end = week_of(max([cohort.latest_end, *(a.end for a in live)]))
@@ -600,7 +644,7 @@ def cohort_timeline(
     mondays = [start + datetime.timedelta(days=7 * i) for i in range(total // 7)]
     by_department = _group_by_department(live)
     timelines = []
-    for capacity in sorted(capacities, key=lambda c: c.department.abbreviation.lower()):
+    for capacity in capacities:
         here = by_department.get(capacity.department_id, [])
         lanes: list[list[TimelineBar]] = []
         for attachment in here:
@@ -640,6 +684,7 @@ def cohort_timeline(
         ),
         today=left(today) if start <= today <= end else None,
         departments=timelines,
+        page=shown,
     )
 
 

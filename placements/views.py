@@ -337,7 +337,8 @@ class CohortBoardView(RoleRequiredMixin, CohortMixin, ListView):
     allowed_roles = (Role.COORDINATOR,)
     template_name = "placements/cohort_board.html"
     context_object_name = "officials"
-    paginate_by = 50
+    # What a coordinator works through at once; each row carries its forms and history links.
+    paginate_by = 25
 
     def get_queryset(self):
         self.cohort = self.get_cohort()
@@ -353,7 +354,6 @@ class CohortBoardView(RoleRequiredMixin, CohortMixin, ListView):
         context = super().get_context_data(
             cohort=self.cohort,
             filters=self.filters,
-            departments=list(departments_for_cohort(self.cohort)),
             history=attachment_history(user=self.request.user, cohort=self.cohort),
             **kwargs,
         )
@@ -407,7 +407,9 @@ class CohortTimelineView(RoleRequiredMixin, CohortMixin, TemplateView):
         return super().get_context_data(
             cohort=cohort,
             department=department,
-            timeline=cohort_timeline(cohort=cohort, department=department),
+            timeline=cohort_timeline(
+                cohort=cohort, department=department, page=self.request.GET.get("page")
+            ),
             **kwargs,
         )
 

@@ -15,6 +15,7 @@ logger = logging.getLogger(__name__)
 
 DISPATCH_TASK = "exchange.dispatch_notifications"
 SEND_TASK = "exchange.send_notification"
+SEND_BATCH_TASK = "exchange.send_notifications"
 
 
 def publish(task_name: str, *args) -> bool:

@@ -272,6 +272,10 @@ NOTIFICATION_RETRY_MAX_SECONDS = env.float("NOTIFICATION_RETRY_MAX_SECONDS", def
 NOTIFICATION_LEASE_SECONDS = env.float("NOTIFICATION_LEASE_SECONDS", default=600)
 NOTIFICATION_STUCK_AFTER_SECONDS = env.int("NOTIFICATION_STUCK_AFTER_SECONDS", default=900)
 NOTIFICATION_BATCH_SIZE = env.int("NOTIFICATION_BATCH_SIZE", default=200)
+# A dispatch is sent in tasks of at most this many notices (one SMTP connection, a few queries),
+# spread over at least NOTIFICATION_SEND_SPREAD tasks while there are that many notices.
+NOTIFICATION_SEND_BATCH_SIZE = env.int("NOTIFICATION_SEND_BATCH_SIZE", default=50)
+NOTIFICATION_SEND_SPREAD = env.int("NOTIFICATION_SEND_SPREAD", default=8)
 NOTIFICATION_REMINDER_HOUR = env.int("NOTIFICATION_REMINDER_HOUR", default=9)
 
 # Every handler masks calendar feed tokens in paths (Django's request and server logs name the

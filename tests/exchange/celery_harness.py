@@ -35,13 +35,17 @@ def free_port() -> int:
 
 class SmtpSink:
     """An SMTP server that accepts (default), refuses every message, or stalls the first one
-    (never answering its DATA until released, and never counting it as delivered)."""
+    (never answering its DATA until released, and never counting it as delivered); with
+    `stall_after`, the one after that many accepted. It refuses the addresses in
+    `refused_addresses` at RCPT TO, as a server without such a mailbox does."""
 
     def __init__(self):
         self.port = 0
         self.mode = "accept"
         self.accepted: list[email.message.Message] = []
         self.refused = 0
+        self.stall_after = 0
+        self.refused_addresses: set[str] = set()
         self.stalled = threading.Event()
         self.release = threading.Event()
         self._lock = threading.Lock()
@@ -67,6 +71,8 @@ class SmtpSink:
         self.mode = "accept"
         self.accepted.clear()
         self.refused = 0
+        self.stall_after = 0
+        self.refused_addresses = set()
         self.stalled.clear()
         self.release.clear()
 
@@ -78,12 +84,24 @@ class SmtpSink:
     def url(self) -> str:
         return f"smtp://127.0.0.1:{self.port}"
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused_addresses:
+            with self._lock:
+                self.refused += 1
+            return "550 5.1.1 No such mailbox at the test sink"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
         if self.mode == "refuse":
             with self._lock:
                 self.refused += 1
             return "554 5.7.1 Refused by the test sink"
-        if self.mode == "stall_first" and not self.stalled.is_set():
+        if (
+            self.mode == "stall_first"
+            and not self.stalled.is_set()
+            and len(self.accepted) >= self.stall_after
+        ):
             self.stalled.set()
             deadline = time.monotonic() + 30
             while not self.release.is_set() and time.monotonic() < deadline:
@@ -215,9 +233,12 @@ class Workers:
         return self._shared
 
     def fresh(self, **kwargs) -> Worker:
-        if self._shared is not None:
-            self._shared.stop()
-            self._shared = None
+        """A new worker, alone: every worker started before it (the shared one, an earlier
+        test's fresh one) is stopped first, or it would take the test's tasks."""
+        for worker in self.started:
+            if worker.process.poll() is None:
+                worker.stop()
+        self._shared = None
         return self._start(**kwargs)
 
     def stop_all(self) -> None:

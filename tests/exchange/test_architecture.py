@@ -119,6 +119,7 @@ def test_the_stored_kinds_and_task_names_did_not_change():
     }
     assert {
         "exchange.send_notification",
+        "exchange.send_notifications",
         "exchange.dispatch_notifications",
         "exchange.plan_reminders",
     } <= set(app.tasks)

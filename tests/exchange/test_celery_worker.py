@@ -287,3 +287,73 @@ def test_a_worker_killed_mid_send_leaves_the_notice_to_be_sent_once_by_the_next(
     assert_each_delivered_once(smtp, ids)
     stalled.refresh_from_db()
     assert stalled.attempts == 2
+
+
+def recorded_orientation_notices(officials) -> list[int]:
+    """Rows recorded without the dispatch-on-commit: the test dispatches them itself."""
+    Notification.objects.bulk_create(
+        participant_notices.orientation_notice_row(participant=official) for official in officials
+    )
+    return sorted(Notification.objects.values_list("pk", flat=True))
+
+
+def test_a_refused_address_in_a_batch_fails_only_its_notice(smtp, live, settings):
+    settings.NOTIFICATION_SEND_SPREAD = 1  # the whole dispatch is one batch, one task
+    worker = live.shared()
+    officials = confirmed_officials(6)
+    refused = officials[2].user
+    smtp.refused_addresses = {refused.email}
+    ids = recorded_orientation_notices(officials)
+
+    assert services.notifications_dispatch() == ids
+    others = [pk for pk in ids if pk != Notification.objects.get(recipient=refused).pk]
+    wait_until(
+        lambda: (
+            all_sent(others)
+            and Notification.objects.filter(recipient=refused, status="failed").exists()
+        ),
+        what="five notices sent and the refused one failed",
+        worker=worker,
+    )
+    assert_each_delivered_once(smtp, others)
+    failed = Notification.objects.get(recipient=refused)
+    # Retried after its back-off (NOTIFICATION_MAX_ATTEMPTS is 3 for the worker), then failed.
+    assert failed.attempts == 3
+    assert smtp.refused == 3
+    assert "550" in failed.last_error and "No such mailbox" in failed.last_error
+
+
+def test_a_worker_killed_mid_batch_sends_the_rest_once_after_the_lease(smtp, live, settings):
+    """Four of a batch of seven are accepted and recorded, the fifth stalls, the worker dies: the
+    next worker sends the three left, and none of the four again."""
+    settings.NOTIFICATION_SEND_SPREAD = 1
+    smtp.mode = "stall_first"
+    smtp.stall_after = 4
+    first = live.fresh()
+    ids = recorded_orientation_notices(confirmed_officials(7))
+
+    assert services.notifications_dispatch() == ids
+    assert smtp.stalled.wait(timeout=30), first.output()
+    wait_until(
+        lambda: Notification.objects.filter(status="sent").count() == 4,
+        what="the first four notices recorded as sent",
+        worker=first,
+    )
+    first.kill()
+    smtp.release.set()
+    left = list(Notification.objects.filter(status="pending").order_by("pk"))
+    assert len(left) == 3
+    assert {row.attempts for row in left} == {1}
+    assert sorted(smtp.notification_ids()) == sorted(set(ids) - {row.pk for row in left})
+
+    second = live.fresh()
+
+    def redispatched():
+        services.notifications_dispatch()
+        return all_sent(ids)
+
+    wait_until(redispatched, what="the rest sent by the next worker", worker=second)
+    assert_each_delivered_once(smtp, ids)
+    assert sorted(
+        Notification.objects.filter(pk__in=[r.pk for r in left]).values_list("attempts", flat=True)
+    ) == [2, 2, 2]

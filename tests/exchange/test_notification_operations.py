@@ -24,13 +24,15 @@ def test_tasks_have_stable_names_and_the_send_is_acknowledged_late():
     app.loader.import_default_modules()
     names = {
         "exchange.send_notification",
+        "exchange.send_notifications",
         "exchange.dispatch_notifications",
         "exchange.plan_reminders",
     }
     assert names <= set(app.tasks)
-    send = app.tasks["exchange.send_notification"]
-    assert send.acks_late and send.reject_on_worker_lost
-    assert send.time_limit and send.soft_time_limit
+    for name in ("exchange.send_notification", "exchange.send_notifications"):
+        send = app.tasks[name]
+        assert send.acks_late and send.reject_on_worker_lost
+        assert send.time_limit and send.soft_time_limit
 
 
 @pytest.mark.django_db

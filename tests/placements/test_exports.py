@@ -195,13 +195,22 @@ def test_xlsx_roster_matches_the_database(client, admin_user, roster):
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == f"A1:N{len(expected_rows(cohort)) + 1}"
     assert sheet.column_dimensions["A"].width >= 20
+    # The header row is tall enough for a wrapped label; printed, the sheet fits the page's
+    # width (one page wide, as many long as needed) on A4 landscape, the header on every page.
+    assert sheet.row_dimensions[1].height >= 30
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    # fitToWidth is left out when it is 1, its default in the file format.
+    assert (sheet.page_setup.fitToWidth or 1, sheet.page_setup.fitToHeight) == (1, 0)
+    assert (sheet.page_setup.orientation, sheet.page_setup.paperSize) == ("landscape", 9)
+    assert sheet.print_title_rows == "$1:$1"
     rows = [dict(zip(header, [c.value for c in row], strict=True)) for row in sheet.iter_rows(2)]
     expected = expected_rows(cohort)
     got = sorted(rows, key=lambda r: (r["Email"], r["Attachment start"] or datetime.datetime.min))
     assert len(got) == len(expected) == 4
     for row, want in zip(got, expected, strict=True):
-        assert row["Name (English)"] == neutralise(want["name_en"])
-        assert row["Name (Chinese)"] == neutralise(want["name_zh"])
+        # Text cells as they are: no apostrophe in front of what looks like a formula.
+        assert row["Name (English)"] == want["name_en"]
+        assert row["Name (Chinese)"] == want["name_zh"]
         assert row["Home city"] == want["city"]
         if want["start"]:
             # Real dates, not text: openpyxl reads them back as datetimes.
@@ -213,11 +222,14 @@ def test_xlsx_roster_matches_the_database(client, admin_user, roster):
     for row_cells in sheet.iter_rows(2):
         if row_cells[12].value == evil.email:
             name = row_cells[0]
-            assert name.value == "'" + FORMULA_NAME
+            assert name.value == FORMULA_NAME
             assert name.data_type == "s", "a string cell, never a formula"
-            assert row_cells[1].value == "'@SUM(A1:A9)"
+            assert (row_cells[1].value, row_cells[1].data_type) == ("@SUM(A1:A9)", "s")
+            assert (row_cells[3].value, row_cells[3].data_type) == ("-2+3", "s")
+            assert (row_cells[9].value, row_cells[9].data_type) == ("+1", "s")
         if row_cells[12].value == chen.email:
             assert row_cells[1].value == "陈明辉"
+            assert (row_cells[13].value, row_cells[13].data_type) == ("+86 755 1234 5678", "s")
             assert row_cells[7].is_date
             assert row_cells[7].number_format == "yyyy-mm-dd"
 
@@ -335,6 +347,8 @@ def test_print_roster_has_a_page_per_department(client, admin_user, roster):
     assert "陈明辉" in html
     # Escaped like any HTML: no formula prefix needed on paper.
     assert "=HYPERLINK(&quot;http://evil.example" in html
+    # A phone number (and a date) stays on one line on paper.
+    assert '<td class="text-nowrap">+86 755 1234 5678</td>' in html
 
 
 def test_coordinator_with_permission_exports(client, export_coordinator, roster):

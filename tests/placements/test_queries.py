@@ -17,8 +17,9 @@ pytestmark = pytest.mark.django_db
 
 PAGES = {
     "placements:cohort_board": 14,  # +1: the unassigned count
-    "placements:cohort_dashboard": 11,  # +1: whom publishing the draft tells
-    "placements:cohort_timeline": 6,
+    # +1: whom publishing the draft tells; +1: the week's movements; +1: the short stays
+    "placements:cohort_dashboard": 13,
+    "placements:cohort_timeline": 7,  # +1: the departments counted for their pages
 }
 
 

@@ -77,6 +77,28 @@ def test_dashboard_shows_quotas_capacities_unassigned_and_the_week(
     assert "Placed Official" in body  # in the recent changes
 
 
+def test_dashboard_folds_departments_and_the_weeks_movements_beyond_twenty(
+    coordinator_client, cohort, make_official
+):
+    departments = [HostDepartmentFactory(abbreviation=f"D{n:02d}") for n in range(24)]
+    for department in departments:
+        HostCapacity.objects.create(cohort=cohort, department=department, seats=2)
+    # 22 officials start in the week of 8 March; the last department is the only full one.
+    for n in range(22):
+        assign(make_official(f"Official {n:02d}"), departments[n], day(3, 8), day(4, 9))
+    assign(make_official("Second at D21"), departments[21], day(3, 9), day(4, 9))
+
+    dashboard = cohort_dashboard(cohort=cohort, today=day(3, 10))
+    assert len(dashboard.departments) == 20 and dashboard.departments_more == 4
+    assert (dashboard.departments[0].label, dashboard.departments[0].value) == ("D21", 2)
+    assert len(dashboard.starting) == 20 and dashboard.starting_more == 3
+
+    body = coordinator_client.get(
+        reverse("placements:cohort_dashboard", args=[cohort.pk])
+    ).content.decode()
+    assert "4 more departments are on the timeline" in body
+
+
 def test_dashboard_lists_attachments_starting_and_ending_this_week(cohort, make_official, dpo):
     starting, ending = make_official("Starting Soon"), make_official("Ending Soon")
     first = assign(starting, dpo, day(3, 8), day(4, 9))
@@ -415,6 +437,31 @@ def test_timeline_draws_one_lane_per_seat_and_each_attachment_as_a_bar(
         reverse("placements:cohort_timeline", args=[cohort.pk]), {"department": "TD"}
     )
     assert [row.department for row in only_td.context["timeline"].departments] == [td]
+
+
+def test_timeline_shows_the_departments_a_page_at_a_time(
+    coordinator_client, cohort, make_official, django_assert_max_num_queries
+):
+    departments = [HostDepartmentFactory(abbreviation=f"D{n:02d}") for n in range(25)]
+    for department in departments:
+        HostCapacity.objects.create(cohort=cohort, department=department, seats=1)
+    assign(make_official("Late Official"), departments[24], day(3, 8), day(3, 31))
+    url = reverse("placements:cohort_timeline", args=[cohort.pk])
+
+    first = coordinator_client.get(url)
+    shown = [row.department.abbreviation for row in first.context["timeline"].departments]
+    assert shown == [f"D{n:02d}" for n in range(20)]
+    assert "Late Official" not in first.content.decode()
+    assert "Page 1 of 2" in first.content.decode()
+    with django_assert_max_num_queries(7):
+        second = coordinator_client.get(url, {"page": 2})
+    assert [row.department.abbreviation for row in second.context["timeline"].departments] == [
+        f"D{n:02d}" for n in range(20, 25)
+    ]
+    assert second.content.decode().count('class="timeline-bar') == 1
+    # A page past the end shows the last one; a page that is not a number, the first.
+    assert coordinator_client.get(url, {"page": 9}).context["timeline"].page.number == 2
+    assert coordinator_client.get(url, {"page": "x"}).context["timeline"].page.number == 1
 
 
 # Cohort management
