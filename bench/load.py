@@ -165,7 +165,8 @@ def seed() -> None:
             )
     cohort = Cohort.objects.get(name=COHORT)
     backend = "django.contrib.auth.backends.ModelBackend"
-    assert backend in settings.AUTHENTICATION_BACKENDS
+    if backend not in settings.AUTHENTICATION_BACKENDS:
+        raise SystemExit(f"The load benchmark signs users in through {backend}: not configured.")
 
     def session_for(user) -> str:
         session = SessionStore()

@@ -51,7 +51,7 @@ class ParticipantAdmin(TranslationAdmin):
     filter_horizontal = ["focus_areas"]
     inlines = [HostPreferenceInline]
     # The token is never a form field: the admin sees it masked and resets it by an action.
-    exclude = ["calendar_token"]
+    exclude = ["calendar_secret", "calendar_token_hash"]
     readonly_fields = ["calendar_address", "created_at", "updated_at"]
     actions = ["reset_calendar_address"]
 

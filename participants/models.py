@@ -1,14 +1,15 @@
 """Officials taking part in a cohort."""
 
+import base64
 import hashlib
 import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from exchange.models import City, Cohort, FocusArea, HostDepartment
@@ -28,19 +29,30 @@ DETAIL_FIELDS = (
 )
 
 
-def new_calendar_token() -> str:
+def new_calendar_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
+# Migration 0001's default for the token column it created (the secret's column since 0007).
+new_calendar_token = new_calendar_secret
+
+
+def calendar_token_for(secret: str) -> str:
+    """The feed token of a row's secret: an HMAC keyed by the site's SECRET_KEY. The database
+    keeps the secret and the token's hash, never the token, so a copy of the database alone
+    opens no feed; the owner's page can still show their address again (a new phone)."""
+    digest = salted_hmac("participants.calendar_feed", secret, algorithm="sha256").digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
 def calendar_token_digest(token: str) -> str:
-    """The SHA-256 hex digest the feed is looked up by (the same the database computes)."""
+    """The SHA-256 hex digest the feed is looked up by."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Sha256Hex(models.Func):
-    """SHA-256 hex of a text column, as PostgreSQL computes it. The cast to bytea is immutable
-    (a generated column needs that) and gives the text's own bytes because tokens are URL-safe
-    base64, with no backslash: a check constraint keeps them so."""
+    """SHA-256 hex of a text column, as PostgreSQL computes it (used by migration 0004, which
+    kept the hash of a stored token in a generated column)."""
 
     template = "ENCODE(SHA256((%(expressions)s)::bytea), 'hex')"
     output_field = models.CharField(max_length=64)
@@ -50,6 +62,16 @@ class Sha256Hex(models.Func):
         return super().as_sql(
             compiler, connection, template="SHA256(%(expressions)s)", **extra_context
         )
+
+
+class CalendarTokenHashField(models.CharField):
+    """The hash of the row's feed token, computed from its secret whenever the row is written by
+    the ORM (`save()` and `bulk_create()` both call `pre_save`), so the two never drift."""
+
+    def pre_save(self, model_instance, add):
+        value = calendar_token_digest(calendar_token_for(model_instance.calendar_secret))
+        setattr(model_instance, self.attname, value)
+        return value
 
 
 class Participant(models.Model):
@@ -96,17 +118,17 @@ class Participant(models.Model):
         related_name="participations",
         verbose_name=_("user account"),
     )
-    # The raw token stays: the official must be able to copy their feed address again (a new
-    # phone). The feed is looked up by its hash, which the database keeps in step with the token
-    # whichever way a row is written (bulk imports included).
-    calendar_token = models.CharField(
-        _("calendar feed token"), max_length=64, unique=True, default=new_calendar_token
+    # The feed address is derived from this secret (`calendar_token_for`); the feed is looked up
+    # by the hash of the address.
+    calendar_secret = models.CharField(
+        _("calendar feed secret"),
+        max_length=64,
+        unique=True,
+        default=new_calendar_secret,
+        editable=False,
     )
-    calendar_token_hash = models.GeneratedField(
-        expression=Sha256Hex("calendar_token"),
-        output_field=models.CharField(max_length=64),
-        db_persist=True,
-        verbose_name=_("calendar feed token hash"),
+    calendar_token_hash = CalendarTokenHashField(
+        _("calendar feed token hash"), max_length=64, editable=False
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -128,11 +150,6 @@ class Participant(models.Model):
             models.UniqueConstraint(
                 fields=["calendar_token_hash"], name="participant_calendar_token_hash_unique"
             ),
-            models.CheckConstraint(
-                condition=Q(calendar_token__regex=r"^[A-Za-z0-9_-]{32,64}$"),  # noqa: S106
-                name="participant_calendar_token_urlsafe",
-                violation_error_message=_("A calendar token is 32 to 64 URL-safe characters."),
-            ),
         ]
         indexes = [models.Index(fields=["cohort", "status"], name="participant_cohort_status")]
 
@@ -151,6 +168,11 @@ class Participant(models.Model):
         if self.name_zh and (translation.get_language() or "").startswith("zh"):
             return self.name_zh
         return self.name_en
+
+    @property
+    def calendar_token(self) -> str:
+        """The secret part of the official's feed address."""
+        return calendar_token_for(self.calendar_secret) if self.calendar_secret else ""
 
     @property
     def calendar_token_masked(self) -> str:

@@ -29,7 +29,7 @@ from exchange.models import City, CityQuota, Cohort, FocusArea, HostDepartment
 from exchange.translated import Translated, set_translated
 
 from . import notices
-from .models import DETAIL_FIELDS, AccessLog, HostPreference, Participant, new_calendar_token
+from .models import DETAIL_FIELDS, AccessLog, HostPreference, Participant, new_calendar_secret
 
 logger = logging.getLogger(__name__)
 
@@ -38,9 +38,11 @@ logger = logging.getLogger(__name__)
 def participant_calendar_token_reset(*, participant: Participant) -> str:
     """Give the official a new private feed address; the old one stops answering at once."""
     locked = Participant.objects.select_for_update().get(pk=participant.pk)
-    locked.calendar_token = new_calendar_token()
-    locked.save(update_fields=["calendar_token", "updated_at"])
-    participant.calendar_token = locked.calendar_token
+    locked.calendar_secret = new_calendar_secret()
+    # The token's hash follows the secret (`CalendarTokenHashField.pre_save`).
+    locked.save(update_fields=["calendar_secret", "calendar_token_hash", "updated_at"])
+    participant.calendar_secret = locked.calendar_secret
+    participant.calendar_token_hash = locked.calendar_token_hash
     return locked.calendar_token
 
 

@@ -39,7 +39,8 @@ from participants.models import (
     HostPreference,
     NominationImport,
     Participant,
-    new_calendar_token,
+    calendar_token_digest,
+    new_calendar_secret,
 )
 
 from .exports import export_log_create, selection_filters
@@ -53,7 +54,7 @@ SECRET_FIELDS = {
     ("api", "apitoken"): {"key_hash", "prefix"},
     ("authtoken", "token"): {"key"},
     ("authtoken", "tokenproxy"): {"key"},
-    ("participants", "participant"): {"calendar_token", "calendar_token_hash"},
+    ("participants", "participant"): {"calendar_secret", "calendar_token_hash"},
 }
 # The ZIP is built in memory up to this size and spills to a temporary file beyond it.
 SUBJECT_ACCESS_MEMORY_BYTES = 8 * 1024 * 1024
@@ -511,8 +512,12 @@ def shred_plan(*, cohort: Cohort) -> dict[str, int]:
 def _reset_calendar_tokens(officials: Iterable[Participant]) -> None:
     officials = list(officials)
     for official in officials:
-        official.calendar_token = new_calendar_token()
-    Participant.objects.bulk_update(officials, ["calendar_token"], batch_size=500)
+        official.calendar_secret = new_calendar_secret()
+        # bulk_update() does not run the hash field's pre_save: keep the two in step here.
+        official.calendar_token_hash = calendar_token_digest(official.calendar_token)
+    Participant.objects.bulk_update(
+        officials, ["calendar_secret", "calendar_token_hash"], batch_size=500
+    )
 
 
 @transaction.atomic
@@ -539,7 +544,7 @@ def cohort_shred(*, cohort: Cohort, by, confirm_name: str, today=None) -> ShredL
             {"confirm_name": gettext("Type the cohort's name exactly as shown to confirm.")}
         )
     officials = Participant.objects.select_for_update().filter(cohort=cohort)
-    _reset_calendar_tokens(officials.only("pk", "calendar_token"))
+    _reset_calendar_tokens(officials.only("pk", "calendar_secret"))
     counts: dict[str, int] = defaultdict(int)
     for step in _shred_steps(cohort):
         counts[step.table] += step.apply()

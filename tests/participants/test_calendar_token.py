@@ -44,6 +44,20 @@ def test_the_database_keeps_the_hash_of_every_token_however_the_row_is_written(p
     assert participant.calendar_token_hash == sha256(token) != old_hash
 
 
+def test_the_database_does_not_hold_the_feed_address(participant, settings):
+    """A copy of the database alone opens no feed: no column of the official's row holds the
+    token, and the token cannot be rebuilt from the row without the site's SECRET_KEY."""
+    token = participant.calendar_token
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM participants_participant WHERE id = %s", [participant.pk])
+        row = cursor.fetchone()
+    assert all(token not in str(value) for value in row)
+    assert participant.calendar_secret != token
+    # The same secret under another site key gives another address.
+    settings.SECRET_KEY = "another site's key, as an attacker with the database alone would guess"
+    assert Participant.objects.get(pk=participant.pk).calendar_token != token
+
+
 def test_the_feed_is_looked_up_by_the_hash_never_by_the_token(client, participant):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(feed_path(participant.calendar_token))
