@@ -7,6 +7,7 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
+from demo.seed import DEMO_COHORT_NAME
 from exchange.models import Cohort
 from tests.factories import CityFactory, CityQuotaFactory, CohortFactory, HostDepartmentFactory
 from tests.participants.nominations import csv_bytes, row
@@ -55,7 +56,7 @@ def test_the_month_view_tells_the_days_titles_apart(page, demo_site, demo_login,
     if viewport:
         page.set_viewport_size(viewport)
     demo_login("sz01")
-    cohort = Cohort.objects.get()
+    cohort = Cohort.objects.get(name_en=DEMO_COHORT_NAME)
     page.goto(f"/me/schedule/?view=month&date={cohort.orientation_start.isoformat()}")
     days = _seen_titles_by_day(page)
     # The orientation week has several briefings a day, all titled "Briefing: …".
@@ -72,7 +73,7 @@ def test_the_month_view_tells_the_days_titles_apart(page, demo_site, demo_login,
 def test_the_timeline_fits_a_phone_and_its_legend_draws_today(page, demo_site, demo_login):
     page.set_viewport_size(PHONE)
     demo_login("coordinator")
-    cohort = Cohort.objects.get()
+    cohort = Cohort.objects.get(name_en=DEMO_COHORT_NAME)
     page.goto(f"/cohorts/{cohort.pk}/timeline/")
     box = page.locator(".timeline-scroll")
     expect(box).to_be_visible()
