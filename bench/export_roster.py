@@ -252,8 +252,9 @@ def _synthetic_roster(rows: int):
                     "name_en": f"Official {i:07d}",
                     "name_zh": f"官员{i:07d}",
                     "home_city_name": "Shenzhen",
-                    "home_organisation": "Municipal Development and Reform Commission",
-                    "post_title": "Division Director",
+                    # The roster's selector names them so (each in the reader's language).
+                    "organisation": "Municipal Development and Reform Commission",
+                    "post": "Division Director",
                     "rank": "division_director",
                     "department_name": "Digital Policy Office",
                     "department_abbreviation": "DPO",
