@@ -54,7 +54,7 @@ def seed() -> None:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from exchange.demo import seed_reference_data
+    from demo.seed import seed_reference_data
     from exchange.models import Cohort
     from exchange.roles import Role, sync_role_groups
 
