@@ -475,10 +475,9 @@ def _shred_steps(cohort: Cohort) -> list[ShredStep]:
     ]
     # An emptied account keeps no API token: the project's API tokens (found through the app
     # registry: the API sits above this app) and Django REST framework's, when installed.
+    installed = {config.label for config in apps.get_app_configs()}
     for app_label, model_name in (("api", "ApiToken"), ("authtoken", "Token")):
-        if apps.is_installed(app_label) or any(
-            config.label == app_label for config in apps.get_app_configs()
-        ):
+        if app_label in installed:
             token = apps.get_model(app_label, model_name)
             steps.append(
                 ShredStep(table_name(token), token.objects.filter(user_id__in=user_ids), {}, True)
