@@ -67,6 +67,7 @@ def seed() -> None:
     from django.db import transaction
     from django.urls import reverse
     from django.utils import timezone
+    from simple_history.utils import bulk_create_with_history
 
     from demo.seed import seed_reference_data
     from exchange.models import City, Cohort, HostCapacity, HostDepartment
@@ -137,18 +138,24 @@ def seed() -> None:
                 )
                 for i, user in enumerate(users)
             )
-            Attachment.objects.bulk_create(
-                Attachment(
-                    participant=official,
-                    department=departments[i % len(departments)],
-                    start=today - datetime.timedelta(days=7),
-                    end=today + datetime.timedelta(days=21),
-                    status=Attachment.Status.CONFIRMED,
-                    published_at=timezone.now(),
-                    supervisor="Ms Supervisor",
-                    assigned_by=coordinator,
-                )
-                for i, official in enumerate(officials)
+            # With their history, as the services record it: the board's "Recent changes"
+            # read the newest versions of the cohort's attachments.
+            bulk_create_with_history(
+                [
+                    Attachment(
+                        participant=official,
+                        department=departments[i % len(departments)],
+                        start=today - datetime.timedelta(days=7),
+                        end=today + datetime.timedelta(days=21),
+                        status=Attachment.Status.CONFIRMED,
+                        published_at=timezone.now(),
+                        supervisor="Ms Supervisor",
+                        assigned_by=coordinator,
+                    )
+                    for i, official in enumerate(officials)
+                ],
+                Attachment,
+                default_user=coordinator,
             )
             Activity.objects.bulk_create(
                 Activity(

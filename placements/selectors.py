@@ -246,6 +246,14 @@ def live_attachments() -> QuerySet[Attachment]:
     return Attachment.objects.filter(status__in=Attachment.LIVE_STATUSES)
 
 
+def with_first_live_attachment(officials: QuerySet[Participant]) -> QuerySet[Participant]:
+    """`officials` with `first_live` (an id, or None when the official has no live attachment)
+    to filter on. A scalar subquery, probed per official through the participant index: as
+    NOT EXISTS, PostgreSQL hashes the live attachments of every cohort since 2002 instead."""
+    first = live_attachments().filter(participant=OuterRef("pk")).values("pk")[:1]
+    return officials.alias(first_live=Subquery(first))
+
+
 def board_participants(
     *,
     cohort: Cohort,
@@ -274,10 +282,10 @@ def board_participants(
         )
     if status:
         officials = officials.filter(status=status)
-    if assignment == "unassigned":
-        officials = officials.filter(~Exists(live_attachments().filter(participant=OuterRef("pk"))))
-    elif assignment == "assigned":
-        officials = officials.filter(Exists(live_attachments().filter(participant=OuterRef("pk"))))
+    if assignment in ("unassigned", "assigned"):
+        officials = with_first_live_attachment(officials).filter(
+            first_live__isnull=assignment == "unassigned"
+        )
     return (
         officials.select_related("home_city", "cohort")
         .annotate(
@@ -496,9 +504,9 @@ def cohort_dashboard(*, cohort: Cohort, today: datetime.date | None = None) -> C
         )
     not_withdrawn = sum(n for status, n in status_counts.items() if status != withdrawn)
     unassigned = list(
-        Participant.objects.filter(cohort=cohort)
+        with_first_live_attachment(Participant.objects.filter(cohort=cohort))
         .exclude(status=withdrawn)
-        .filter(~Exists(live_attachments().filter(participant=OuterRef("pk"))))
+        .filter(first_live__isnull=True)
         .select_related("home_city")
         .order_by("home_city__code", "name_en")[:UNASSIGNED_SHOWN]
     )

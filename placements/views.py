@@ -22,6 +22,7 @@ from participants.models import AccessLog, Participant
 from participants.selectors import participants_visible_to
 from participants.services import access_log_for_request
 
+from .board_rows import render_board_rows
 from .forms import (
     ActivityForm,
     AttachmentCancelForm,
@@ -361,6 +362,7 @@ class CohortBoardView(RoleRequiredMixin, CohortMixin, ListView):
             board_counts(cohort=self.cohort, user=self.request.user, filters=self.filters)
         )
         context["matching"] = context["paginator"].count
+        context["board_rows"] = render_board_rows(self.request, context["officials"], self.cohort)
         return context
 
 
