@@ -99,7 +99,7 @@ bench: $(STAMP)
 	$(PY) bench/dispatch.py --database-url $(BENCH_DATABASE_URL) --broker-url $(BENCH_REDIS_URL)
 	$(PY) bench/planning.py
 	# Last: it exits non-zero when its p99 goal is missed, after writing its figures.
-	$(PY) bench/load.py --database-url $(BENCH_DATABASE_URL)
+	$(PY) bench/load.py --database-url $(BENCH_DATABASE_URL) --redis-url $(BENCH_REDIS_URL)
 
 clean:
 	rm -rf $(VENV) var/staticfiles

@@ -1,17 +1,23 @@
 """Benchmark: the pages under load, against gunicorn on PostgreSQL.
 
-    python bench/load.py [--database-url URL] [--users 50] [--seconds 60] [--workers 4]
+    python bench/load.py [--database-url URL] [--redis-url URL] [--users 50] [--seconds 60]
+                         [--workers 4]
 
 (or `make bench`). It fills a benchmark database with a running cohort of 300 officials (their
-accounts, attachments, activities; a coordinator, a liaison per department, an admin), starts
-`gunicorn exchange.wsgi` on the loopback, and runs two measurements:
+accounts, attachments with their history, activities; a coordinator, a liaison per department,
+an admin), collects the static files and starts `gunicorn exchange.wsgi` on the loopback under
+the production settings (persistent database connections, the Redis cache, sessions read
+through it; https as a proxy in front would announce it), and measures:
 - load: `--users` simulated users (threads of this process, each with its own keep-alive
   connection and its role's session), each requesting its role's pages one after the other
-  without pause for `--seconds`; latency of every answer per page, p50/p95/p99, and errors
-  (any answer but 200);
+  and pausing between two (a think time drawn from 0.5 to 1.5 s: a quick reader) for
+  `--seconds`; latency of every answer per page, p50/p95/p99, and errors (any answer but 200);
+- saturation: the same users without any pause for 20 s: what the server answers per second
+  when it is never idle, and the latency that queueing for it gives;
 - side by side (like wrk): 8 connections requesting one URL as fast as they can for 10 s, the
-  placement board and then the Django admin's participant changelist (the peer), in the same
-  run, on the same gunicorn; requests per second and their ratio.
+  placement board and then the Django admin's participant changelist filtered to the same
+  cohort (the peer: the same officials), in the same run, on the same gunicorn; requests per
+  second and their ratio.
 Loopback only; every request is bounded by a timeout; nothing is retried.
 """
 
@@ -19,6 +25,7 @@ import argparse
 import http.client
 import json
 import os
+import random
 import signal
 import socket
 import statistics
@@ -40,12 +47,17 @@ from common import (
 )
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/exchange_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
 COHORT = "Load benchmark cohort of 300"
 DEPARTMENTS = 10
 OFFICIALS = 300
 GOAL_P99_MS = 500
 GOAL_RATIO = 2.0
 TIMEOUT = 30
+THINK_SECONDS = (0.5, 1.5)
+SATURATION_SECONDS = 20
+HOST = "127.0.0.1"
+LOCAL_SECRET_KEY = "local-development-only-not-a-secret"
 
 
 def seed() -> None:
@@ -218,7 +230,16 @@ def seed() -> None:
             user = admin
             pages = {"Admin participant list": reverse("admin:participants_participant_changelist")}
         users.append({"role": role, "session": session_for(user), "pages": pages})
-    print(json.dumps({"users": users, "board": coordinator_pages["Placement board"]}))
+    changelist = reverse("admin:participants_participant_changelist")
+    print(
+        json.dumps(
+            {
+                "users": users,
+                "board": coordinator_pages["Placement board"],
+                "changelist_of_cohort": f"{changelist}?cohort__id__exact={pk}",
+            }
+        )
+    )
 
 
 class Client:
@@ -235,7 +256,12 @@ class Client:
                     "127.0.0.1", self.port, timeout=TIMEOUT
                 )
             try:
-                self.connection.request("GET", path, headers={"Cookie": self.cookie})
+                self.connection.request(
+                    "GET",
+                    path,
+                    # As the TLS proxy in front of gunicorn would pass it on.
+                    headers={"Cookie": self.cookie, "Host": HOST, "X-Forwarded-Proto": "https"},
+                )
                 response = self.connection.getresponse()
                 response.read()
                 if response.getheader("Connection", "").lower() == "close":
@@ -248,11 +274,21 @@ class Client:
         return 0
 
 
-def start_gunicorn(database_url: str, workers: int, log) -> tuple[subprocess.Popen, int]:
+def production_env(database_url: str, redis_url: str, static_root: str) -> dict:
+    """The production settings, as a deployment sets them, on the benchmark's services."""
+    return {
+        **django_env(database_url, "exchange.settings.production"),
+        "ALLOWED_HOSTS": HOST,
+        "CELERY_BROKER_URL": redis_url,
+        "CACHE_URL": redis_url,
+        "STATIC_ROOT": static_root,
+    }
+
+
+def start_gunicorn(env: dict, workers: int, log) -> tuple[subprocess.Popen, int]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**django_env(database_url), "ALLOWED_HOSTS": "127.0.0.1", "DEBUG": "false"}
     process = subprocess.Popen(
         [
             sys.executable,
@@ -283,18 +319,22 @@ def start_gunicorn(database_url: str, workers: int, log) -> tuple[subprocess.Pop
     raise SystemExit("gunicorn did not start:\n" + Path(log.name).read_text(errors="replace"))
 
 
-def load(port: int, users: list[dict], seconds: float) -> dict:
-    """Every user requests its pages in turn until the time is up; latencies per page."""
+def load(port: int, users: list[dict], seconds: float, think: tuple[float, float] | None) -> dict:
+    """Every user requests its pages in turn until the time is up, pausing `think` seconds
+    (drawn uniformly; None: never) between two; latencies per page."""
     latencies: dict[str, list[float]] = {}
     errors: dict[str, int] = {}
     statuses: dict[str, dict[int, int]] = {}
     lock = threading.Lock()
     stop = time.monotonic() + seconds
 
-    def user(spec: dict) -> None:
+    def user(spec: dict, seed: int) -> None:
         client = Client(port, spec["session"])
         pages = list(spec["pages"].items())
+        pause = random.Random(seed)  # noqa: S311 (think times, not secrets)
         n = 0
+        if think:  # users arrive over the first pause, not all in the same millisecond
+            time.sleep(pause.uniform(0, think[1]))
         while time.monotonic() < stop:
             name, path = pages[n % len(pages)]
             n += 1
@@ -310,8 +350,10 @@ def load(port: int, users: list[dict], seconds: float) -> dict:
                     errors[name] = errors.get(name, 0) + 1
                     statuses.setdefault(name, {}).setdefault(status, 0)
                     statuses[name][status] += 1
+            if think:
+                time.sleep(pause.uniform(*think))
 
-    threads = [threading.Thread(target=user, args=(spec,)) for spec in users]
+    threads = [threading.Thread(target=user, args=(spec, n)) for n, spec in enumerate(users)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -319,6 +361,7 @@ def load(port: int, users: list[dict], seconds: float) -> dict:
     return {
         name: {
             "requests": len(values),
+            "per_second": len(values) / seconds,
             "errors": errors.get(name, 0),
             "error_statuses": statuses.get(name, {}),
             "p50": percentile(values, 0.50),
@@ -360,6 +403,39 @@ def hammer(port: int, session: str, path: str, seconds: float, connections: int 
         thread.join(timeout=seconds + TIMEOUT + 5)
     elapsed = time.perf_counter() - started
     return {"requests": done[0], "errors": failed[0], "per_second": done[0] / elapsed}
+
+
+def measure(port: int, seeded: dict, users: list[dict], seconds: float) -> dict:
+    for spec in seeded["users"]:  # warm every worker's imports, templates and caches
+        for path in spec["pages"].values():
+            for _worker in range(4):
+                status = Client(port, spec["session"]).get(path)
+                if status != 200:
+                    raise SystemExit(f"{path} answered {status} before the load")
+    result = {}
+    for name, think, duration in (
+        ("load", THINK_SECONDS, seconds),
+        ("saturation", None, SATURATION_SECONDS),
+    ):
+        result[name] = load(port, users, duration, think)
+        print(f"{name}:", flush=True)
+        for page_name, page in result[name].items():
+            print(
+                f"{page_name:>24}: {page['requests']:>6} requests, {page['errors']} errors, "
+                f"p50 {page['p50']:.0f} ms, p95 {page['p95']:.0f} ms, p99 {page['p99']:.0f} ms "
+                f"{page['error_statuses'] or ''}",
+                flush=True,
+            )
+    coordinator = next(u for u in seeded["users"] if u["role"] == "coordinator")
+    admin = next(u for u in seeded["users"] if u["role"] == "admin")
+    result["board"] = hammer(port, coordinator["session"], seeded["board"], 10)
+    result["admin"] = hammer(port, admin["session"], seeded["changelist_of_cohort"], 10)
+    print(
+        f"board {result['board']['per_second']:.1f} req/s, "
+        f"changelist {result['admin']['per_second']:.1f} req/s",
+        flush=True,
+    )
+    return result
 
 
 def write_report(result: dict, args, output: Path, database_url: str) -> None:
@@ -420,6 +496,7 @@ def write_report(result: dict, args, output: Path, database_url: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
     parser.add_argument("--output", default=str(DEFAULT_OUTPUT))
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
@@ -431,39 +508,33 @@ def main() -> int:
         seed()
         return 0
     script = str(Path(__file__).relative_to(ROOT))
+    # The key every benchmark seeds with (the local settings' default) serves too: sessions
+    # and calendar feed addresses are signed with it.
+    os.environ.setdefault("SECRET_KEY", LOCAL_SECRET_KEY)
     print("Migrating and seeding the benchmark database (once)...", flush=True)
     prepare_database(args.database_url)
     seeded = json.loads(run([script, "--seed"], args.database_url).splitlines()[-1])
     users = (seeded["users"] * (args.users // len(seeded["users"]) + 1))[: args.users]
     log = tempfile.NamedTemporaryFile("w", prefix="bench-gunicorn-", suffix=".log")  # noqa: SIM115
-    process, port = start_gunicorn(args.database_url, args.workers, log)
-    try:
-        for spec in seeded["users"]:  # warm every worker's imports and templates
-            for path in spec["pages"].values():
-                Client(port, spec["session"]).get(path)
-        result = {"load": load(port, users, args.seconds)}
-        for name, page in result["load"].items():
-            print(
-                f"{name:>24}: {page['requests']:>6} requests, {page['errors']} errors, "
-                f"p50 {page['p50']:.0f} ms, p95 {page['p95']:.0f} ms, p99 {page['p99']:.0f} ms "
-                f"{page['error_statuses'] or ''}",
-                flush=True,
-            )
-        coordinator = next(u for u in seeded["users"] if u["role"] == "coordinator")
-        admin = next(u for u in seeded["users"] if u["role"] == "admin")
-        result["board"] = hammer(port, coordinator["session"], seeded["board"], 10)
-        result["admin"] = hammer(
-            port, admin["session"], admin["pages"]["Admin participant list"], 10
+    with tempfile.TemporaryDirectory(prefix="bench-static-") as static_root:
+        env = production_env(args.database_url, args.redis_url, static_root)
+        collected = subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
-        print(
-            f"board {result['board']['per_second']:.1f} req/s, "
-            f"changelist {result['admin']['per_second']:.1f} req/s",
-            flush=True,
-        )
-    finally:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-        log.close()
+        if collected.returncode != 0:
+            raise SystemExit("collectstatic failed:\n" + collected.stderr)
+        process, port = start_gunicorn(env, args.workers, log)
+        try:
+            result = measure(port, seeded, users, args.seconds)
+        finally:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            log.close()
     write_report(result, args, Path(args.output), args.database_url)
     print(f"Wrote {args.output}")
     worst = max(page["p99"] for page in result["load"].values())

@@ -46,6 +46,10 @@ class ParticipantAdmin(TranslationAdmin):
     list_display = ["name_en", "name_zh", "cohort", "home_city", "rank", "status", "email"]
     list_filter = ["cohort", "home_city", "rank", "status"]
     list_select_related = ["cohort", "home_city"]
+    # Twenty years of officials: newest first along the primary key, not a sort of them all
+    # by cohort, city and name for every page; and one count, not two.
+    ordering = ["-pk"]
+    show_full_result_count = False
     search_fields = ["name_en", "name_zh", "email", "home_organisation"]
     autocomplete_fields = ["cohort", "home_city", "user"]
     filter_horizontal = ["focus_areas"]

@@ -22,7 +22,6 @@ from participants.models import AccessLog, Participant
 from participants.selectors import participants_visible_to
 from participants.services import access_log_for_request
 
-from .board_rows import render_board_rows
 from .forms import (
     ActivityForm,
     AttachmentCancelForm,
@@ -36,6 +35,7 @@ from .forms import (
     cohort_quota_formset,
     seats_of,
 )
+from .fragments import render_board_rows, render_timeline_departments
 from .models import Attachment
 from .schedule import today_in_hong_kong
 from .selectors import (
@@ -406,12 +406,14 @@ class CohortTimelineView(RoleRequiredMixin, CohortMixin, TemplateView):
                 HostDepartment.objects.filter(capacities__cohort=cohort),
                 abbreviation=self.request.GET["department"],
             )
+        timeline = cohort_timeline(
+            cohort=cohort, department=department, page=self.request.GET.get("page")
+        )
         return super().get_context_data(
             cohort=cohort,
             department=department,
-            timeline=cohort_timeline(
-                cohort=cohort, department=department, page=self.request.GET.get("page")
-            ),
+            timeline=timeline,
+            timeline_sections=render_timeline_departments(self.request, timeline),
             **kwargs,
         )
 

@@ -10,7 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from placements.board_rows import CSRF_PLACEHOLDER, ROW_TEMPLATE, row_key
+from exchange.fragments import CSRF_PLACEHOLDER, fragment_key
+from placements.fragments import BOARD_ROW_TEMPLATE, board_row_state
 from placements.models import Attachment
 from placements.selectors import board_participants
 from placements.services import attachment_cancel, attachment_confirm, attachment_create
@@ -63,9 +64,9 @@ def test_a_cached_row_is_what_the_template_renders(client, coordinator, cohort, 
     request = client.get("/").wsgi_request
     request.user = coordinator
     for row in board_participants(cohort=cohort, user=coordinator):
-        assert cache.get(row_key(row, "en")) is not None
+        assert cache.get(fragment_key(BOARD_ROW_TEMPLATE, board_row_state(row), "en"))
         fresh = render_to_string(
-            ROW_TEMPLATE, {"official": row, "cohort": cohort, "csrf_token": CSRF_PLACEHOLDER}
+            BOARD_ROW_TEMPLATE, {"official": row, "cohort": cohort, "csrf_token": CSRF_PLACEHOLDER}
         )
         assert untokened(fresh.replace(CSRF_PLACEHOLDER, "")).strip() in untokened(second)
 
@@ -150,3 +151,31 @@ def test_each_reader_gets_a_token_of_their_own_that_works(
     )
     assert response.status_code == 302
     assert Attachment.objects.get(pk=attachment.pk).status == Attachment.Status.CONFIRMED
+
+
+def timeline(client, cohort) -> str:
+    response = client.get(reverse("placements:cohort_timeline", args=[cohort.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_timeline_shows_every_change_of_its_bars(
+    client, coordinator, cohort, make_official, dpo
+):
+    official = make_official("Chen Minghui")
+    attachment = assign(official, dpo)
+    client.force_login(coordinator)
+    first = timeline(client, cohort)
+    assert untokened(first) == untokened(timeline(client, cohort))  # the second: from the cache
+    assert 'bg-secondary" style=' in first and ">Chen Minghui</a>" in first
+    attachment_confirm(attachment=attachment, by=coordinator)
+    confirmed = timeline(client, cohort)
+    assert 'timeline-bar text-truncate bg-success"' in confirmed
+    official.name_en = "Chen Renamed"
+    official.save()
+    assert ">Chen Renamed</a>" in timeline(client, cohort)
+    dpo.name_en = "Digital Policy Office (renamed)"
+    dpo.save()
+    assert "Digital Policy Office (renamed)" in timeline(client, cohort)
+    attachment_cancel(attachment=Attachment.objects.get(pk=attachment.pk), by=coordinator)
+    assert "Chen Renamed" not in timeline(client, cohort)

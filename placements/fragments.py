@@ -1,0 +1,86 @@
+"""The placement board's rows and the timeline's departments: most of their pages' rendering,
+and between two requests almost all of them unchanged, so each is rendered once per state
+(`exchange.fragments`). A state function lists every value its template reads."""
+
+from exchange.fragments import render_fragments
+
+BOARD_ROW_TEMPLATE = "placements/fragments/board_row.html"
+TIMELINE_DEPARTMENT_TEMPLATE = "placements/fragments/timeline_department.html"
+
+
+def board_row_state(official) -> tuple:
+    """Every value `board_row.html` reads of an official shown without a form or a note."""
+    return (
+        official.pk,
+        official.cohort_id,
+        official.status,
+        official.name_en,
+        official.name_zh,
+        official.home_organisation,
+        str(official.home_city),
+        official.rank,
+        official.has_draft,
+        tuple(area.name for area in official.focus_areas.all()),
+        tuple(preference.department.abbreviation for preference in official.preferences.all()),
+        tuple(
+            (
+                attachment.pk,
+                attachment.status,
+                attachment.start,
+                attachment.end,
+                attachment.department.abbreviation,
+                attachment.department.name,
+            )
+            for attachment in official.live_attachments
+        ),
+    )
+
+
+def render_board_rows(request, officials, cohort):
+    """The rows of `officials` as `board_participants` loads them."""
+    return render_fragments(
+        request,
+        BOARD_ROW_TEMPLATE,
+        ((board_row_state(o), {"official": o, "cohort": cohort}) for o in officials),
+    )
+
+
+def timeline_department_state(row, timeline) -> tuple:
+    """Every value `timeline_department.html` reads of a department's lanes and weeks."""
+    department = row.department
+    return (
+        department.abbreviation,
+        department.name,
+        row.seats,
+        timeline.weeks[0][2] if timeline.weeks else None,
+        timeline.orientation,
+        timeline.today,
+        tuple(
+            tuple(
+                (
+                    bar.left,
+                    bar.width,
+                    bar.attachment.status,
+                    bar.attachment.start,
+                    bar.attachment.end,
+                    bar.attachment.participant.pk,
+                    bar.attachment.participant.name_en,
+                )
+                for bar in lane
+            )
+            for lane in row.lanes
+        ),
+        tuple((w.start, w.most, w.seats, w.left, w.width) for w in row.weeks),
+    )
+
+
+def render_timeline_departments(request, timeline):
+    """The sections of `timeline` (a `cohort_timeline`), one per host department."""
+    return render_fragments(
+        request,
+        TIMELINE_DEPARTMENT_TEMPLATE,
+        (
+            (timeline_department_state(row, timeline), {"row": row, "timeline": timeline})
+            for row in timeline.departments
+        ),
+    )
