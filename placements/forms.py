@@ -251,9 +251,11 @@ class BoardFilterForm(forms.Form):
         required=False,
         widget=QuickSelect,
     )
-    status = forms.ChoiceField(label=_("Status"), choices=STATUS_FILTERS, required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=STATUS_FILTERS, required=False, widget=QuickSelect
+    )
     assignment = forms.ChoiceField(
-        label=_("Assignment"), choices=ASSIGNMENT_FILTERS, required=False
+        label=_("Assignment"), choices=ASSIGNMENT_FILTERS, required=False, widget=QuickSelect
     )
 
     def __init__(self, *args, cohort: Cohort, **kwargs):
@@ -267,6 +269,17 @@ class BoardFilterForm(forms.Form):
         )
         self.fields["department"].empty_label = _("Any department")
         self.fields["department"].label_from_instance = lambda d: d.abbreviation
+        # Bootstrap's classes set here, not by crispy's templates: the board draws these five
+        # fields on every request (`templates/fragments/filter_field.html`).
+        for field in self.fields.values():
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select" if select else "form-control"
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["class"] += " is-invalid"
 
 
 def _number(limit: int, low: int = 1) -> forms.NumberInput:

@@ -84,3 +84,36 @@ def render_timeline_departments(request, timeline):
             for row in timeline.departments
         ),
     )
+
+
+HISTORY_TEMPLATE = "placements/fragments/attachment_history.html"
+
+
+def attachment_history_state(history) -> tuple:
+    """Every value `attachment_history.html` reads of the versions it lists (as
+    `attachment_history` loads them); a version itself never changes, the names it shows may."""
+    return tuple(
+        (
+            record.history_id,
+            record.participant_id,
+            record.participant.name_en,
+            record.department.abbreviation,
+            record.start,
+            record.end,
+            record.status,
+            record.history_change_reason,
+            record.history_type,
+            record.history_date,
+            record.history_user_id
+            and (record.history_user.get_full_name(), record.history_user.username),
+        )
+        for record in history
+    )
+
+
+def render_attachment_history(request, history):
+    """The latest changes of a cohort's attachments, as on its board and dashboard."""
+    history = list(history)
+    return render_fragments(
+        request, HISTORY_TEMPLATE, [(attachment_history_state(history), {"history": history})]
+    )

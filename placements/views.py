@@ -35,7 +35,11 @@ from .forms import (
     cohort_quota_formset,
     seats_of,
 )
-from .fragments import render_board_rows, render_timeline_departments
+from .fragments import (
+    render_attachment_history,
+    render_board_rows,
+    render_timeline_departments,
+)
 from .models import Attachment
 from .schedule import today_in_hong_kong
 from .selectors import (
@@ -87,9 +91,10 @@ class CohortDashboardView(RoleRequiredMixin, DetailView):
         return cohorts_visible_to(user=self.request.user)
 
     def get_context_data(self, **kwargs):
+        history = attachment_history(user=self.request.user, cohort=self.object, limit=8)
         return super().get_context_data(
             dashboard=cohort_dashboard(cohort=self.object),
-            history=attachment_history(user=self.request.user, cohort=self.object, limit=8),
+            history_html=render_attachment_history(self.request, history),
             **kwargs,
         )
 
@@ -355,7 +360,9 @@ class CohortBoardView(RoleRequiredMixin, CohortMixin, ListView):
         context = super().get_context_data(
             cohort=self.cohort,
             filters=self.filters,
-            history=attachment_history(user=self.request.user, cohort=self.cohort),
+            history_html=render_attachment_history(
+                self.request, attachment_history(user=self.request.user, cohort=self.cohort)
+            ),
             **kwargs,
         )
         context.update(

@@ -179,3 +179,22 @@ def test_the_timeline_shows_every_change_of_its_bars(
     assert "Digital Policy Office (renamed)" in timeline(client, cohort)
     attachment_cancel(attachment=Attachment.objects.get(pk=attachment.pk), by=coordinator)
     assert "Chen Renamed" not in timeline(client, cohort)
+
+
+def test_recent_changes_on_the_board_and_the_dashboard_follow_each_change(
+    client, coordinator, cohort, make_official, dpo
+):
+    client.force_login(coordinator)
+    dashboard = reverse("placements:cohort_dashboard", args=[cohort.pk])
+    assert "No changes yet." in board(client, cohort)
+    assert "No changes yet." in client.get(dashboard).content.decode()
+    official = make_official("Chen Minghui")
+    attachment = assign(official, dpo)
+    for page in (board(client, cohort), client.get(dashboard).content.decode()):
+        assert "No changes yet." not in page and "Chen Minghui</a> ·" in page
+    attachment_confirm(attachment=attachment, by=coordinator)
+    official.name_en = "Chen Renamed"
+    official.save()
+    page = board(client, cohort)
+    assert page.count("Chen Renamed</a> ·") == 2  # both versions, under the name of today
+    assert "Confirmed</span>" in page
