@@ -25,6 +25,8 @@ from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from xlsxwriter.utility import _preserve_whitespace, _utf16_len, _utf16_truncate, xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
 
 from exchange.roles import is_admin, is_coordinator
 from participants.models import AccessLog, Participant
@@ -167,6 +169,50 @@ def csv_stream(roster: Roster) -> Iterator[str]:
         yield "".join(chunk)
 
 
+# A text XlsxWriter would change on its way into the sheet: XML's special characters, control
+# characters and underscores (Excel's _xHHHH_ escape), whitespace at either end.
+_NEEDS_ESCAPING = re.compile(r'[&<>"\n\x00-\x1f_]|^\s|\s$')
+
+
+class RosterWorksheet(Worksheet):
+    """XlsxWriter's worksheet with one more method for constant-memory mode: a data row of text
+    and date cells written as one piece of XML, instead of a cell at a time through
+    `write_string` and `write_datetime` and their table. The XML is theirs, byte for byte
+    (a test compares the two); texts that need escaping go through XlsxWriter's own escaping.
+    The roster's rows are most of an export's time: this writes them about twice as fast."""
+
+    def write_roster_row(self, row: int, record: list, date_columns: set, date_format) -> None:
+        if row > self.previous_row:
+            self._write_single_row(row)  # what was written cell by cell before (the header)
+        number = row + 1
+        date_style = date_format._get_xf_index()
+        cells = []
+        first = None
+        for col, value in enumerate(record):
+            if value is None or value == "":
+                continue
+            first = col if first is None else first
+            reference = f"{xl_col_to_name(col)}{number}"
+            if col in date_columns:
+                excel_date = self._convert_date_time(value)
+                cells.append(f'<c r="{reference}" s="{date_style}"><v>{excel_date:.16G}</v></c>')
+                continue
+            text = str(value)
+            if len(text) > self.xls_strmax // 2 and _utf16_len(text) > self.xls_strmax:
+                text = _utf16_truncate(text, self.xls_strmax)
+            preserve = ""
+            if _NEEDS_ESCAPING.search(text):
+                text = self._escape_control_characters(text)
+                preserve = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
+                text = self._escape_data(text)
+            cells.append(f'<c r="{reference}" t="inlineStr"><is><t{preserve}>{text}</t></is></c>')
+        if cells:
+            self._check_dimensions(row, first)
+            self._check_dimensions(row, col)
+            self.fh.write(f'<row r="{number}">{"".join(cells)}</row>')
+        self.previous_row = row
+
+
 # Header: tall enough for a label wrapped on two lines in the larger Chinese glyphs.
 XLSX_HEADER_HEIGHT = 32
 # XlsxWriter's paper size code for A4.
@@ -179,7 +225,9 @@ def write_xlsx(roster: Roster, target, *, title: str) -> int:
     printed page, which fits the sheet to the page's width; dates are real dates; every text is a
     text cell (`write_string`), never a formula, whatever it starts with."""
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True})
-    sheet = workbook.add_worksheet(re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Roster")
+    sheet = workbook.add_worksheet(
+        re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Roster", worksheet_class=RosterWorksheet
+    )
     header_format = workbook.add_format(
         {
             "bold": True,
@@ -203,17 +251,10 @@ def write_xlsx(roster: Roster, target, *, title: str) -> int:
     for index, label in enumerate(roster.headers):
         sheet.write_string(0, index, label, header_format)
     date_columns = {index for index, column in enumerate(roster.columns) if column.is_date}
-    write_string, write_datetime = sheet.write_string, sheet.write_datetime
+    write_row = sheet.write_roster_row
     count = 0
     for count, record in enumerate(roster.records(), start=1):
-        for index, value in enumerate(record):
-            if value is None or value == "":
-                continue
-            if index in date_columns:
-                write_datetime(count, index, value, date_format)
-            else:
-                # XlsxWriter escapes control characters itself (as _xHHHH_).
-                write_string(count, index, str(value))
+        write_row(count, record, date_columns, date_format)
     sheet.autofilter(0, 0, count, len(roster.columns) - 1)
     workbook.close()
     return count
