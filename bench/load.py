@@ -57,7 +57,7 @@ TIMEOUT = 30
 THINK_SECONDS = (0.5, 1.5)
 SATURATION_SECONDS = 20
 HOST = "127.0.0.1"
-LOCAL_SECRET_KEY = "local-development-only-not-a-secret"
+LOCAL_SECRET_KEY = "local-development-only-not-a-secret"  # noqa: S105 (the local default)
 
 
 def seed() -> None:
@@ -438,43 +438,68 @@ def measure(port: int, seeded: dict, users: list[dict], seconds: float) -> dict:
     return result
 
 
+def page_table(pages: dict, *, goal: bool) -> list[str]:
+    lines = [
+        "| page | requests | answers/s | errors | p50 (ms) | p95 (ms) | p99 (ms) | goal p99 (ms) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, page in pages.items():
+        lines.append(
+            f"| {name} | {page['requests']:,} | {page['per_second']:.1f} | {page['errors']} "
+            f"| {page['p50']:.0f} | {page['p95']:.0f} | {page['p99']:.0f} "
+            f"| {f'< {GOAL_P99_MS}' if goal else '–'} |"
+        )
+    return lines
+
+
 def write_report(result: dict, args, output: Path, database_url: str) -> None:
     import django
     import gunicorn
 
-    pages = result["load"]
+    pages, saturated = result["load"], result["saturation"]
     board, admin = result["board"], result["admin"]
     ratio = board["per_second"] / admin["per_second"]
     total = sum(p["requests"] for p in pages.values())
+    total_saturated = sum(p["requests"] for p in saturated.values())
+    worst = max(pages.items(), key=lambda item: item[1]["p99"])
+    errors = sum(p["errors"] for p in pages.values())
+    low, high = THINK_SECONDS
     lines = [
         "## Pages under load (`bench/load.py`, `make bench`)",
         "",
         f"{args.users} simulated users (threads, each with its own keep-alive connection and its",
         "role's session: two in five participants requesting their schedule and calendar feed,",
         "one in five each a coordinator (dashboard, board, timeline), a liaison (attachees) and an",
-        "admin (the participant list)) request their pages back to back, without pause, for",
-        f"{args.seconds:g} s against gunicorn ({args.workers} sync workers) on PostgreSQL, on the",
-        f"loopback, with a cohort of {OFFICIALS} officials. Latency is the whole answer's. Goal:",
+        "admin (the participant list)) request their pages one after the other for",
+        f"{args.seconds:g} s, each pausing {low:g} to {high:g} s between two (a quick reader;",
+        "users arrive over the first pause), against gunicorn "
+        f"({args.workers} sync workers) under the production",
+        "settings (persistent database connections, Redis for the cache and the sessions) on",
+        f"PostgreSQL, on the loopback, with a cohort of {OFFICIALS} officials in a database of",
+        "twenty years (the other benchmarks' officials). Latency is the whole answer's. Goal:",
         f"p99 under {GOAL_P99_MS} ms for every page and no error.",
         "",
-        "| page | requests | errors | p50 (ms) | p95 (ms) | p99 (ms) | goal p99 (ms) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for name, page in pages.items():
-        lines.append(
-            f"| {name} | {page['requests']:,} | {page['errors']} | {page['p50']:.0f} "
-            f"| {page['p95']:.0f} | {page['p99']:.0f} | < {GOAL_P99_MS} |"
-        )
-    lines += [
+        *page_table(pages, goal=True),
         "",
-        f"{total:,} answers in all, {total / args.seconds:,.0f} per second. Users that never "
-        "pause keep every worker busy: a page's latency is then about the number of users "
-        f"divided by the answers per second ({args.users / (total / args.seconds):.1f} s here), "
-        "whatever the page; the p99 goal needs that many times the throughput.",
+        f"{total:,} answers in all, {total / args.seconds:,.0f} per second, {errors} errors; the "
+        f"slowest page's p99: {worst[0]}, {worst[1]['p99']:.0f} ms.",
+        "",
+        f"Saturation: the same {args.users} users without any pause for "
+        f"{SATURATION_SECONDS:g} s. The server is",
+        "never idle; a page's latency is then the number of users divided by the answers per",
+        "second, whatever the page: a measure of throughput, not of the pages (no goal).",
+        "",
+        *page_table(saturated, goal=False),
+        "",
+        f"{total_saturated:,} answers, {total_saturated / SATURATION_SECONDS:,.0f} per second "
+        f"(so {args.users / (total_saturated / SATURATION_SECONDS):.2f} s of queueing for "
+        f"{args.users} users who never pause).",
         "",
         "Side by side (like wrk: 8 keep-alive connections, one URL, back to back, 10 s each, on",
         "the same gunicorn in the same run): the placement board's first page as a coordinator,",
-        "next to the Django admin's participant changelist as an admin (the peer).",
+        "next to the Django admin's participant changelist as an admin, filtered to the same",
+        f"cohort (the peer: the same {OFFICIALS} officials, 100 to a page where the board shows 25",
+        "with their forms).",
         "",
         "| URL | requests | errors | requests/s | goal |",
         "| --- | ---: | ---: | ---: | --- |",
@@ -539,7 +564,8 @@ def main() -> int:
     print(f"Wrote {args.output}")
     worst = max(page["p99"] for page in result["load"].values())
     errors = sum(page["errors"] for page in result["load"].values())
-    return 0 if worst < GOAL_P99_MS and not errors else 1
+    ratio = result["board"]["per_second"] / result["admin"]["per_second"]
+    return 0 if worst < GOAL_P99_MS and not errors and ratio >= GOAL_RATIO else 1
 
 
 if __name__ == "__main__":

@@ -19,6 +19,9 @@ CACHES = {
     }
 }
 
+# Sessions read from the cache (written through to the database): one query fewer a request.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
