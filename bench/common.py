@@ -136,3 +136,24 @@ def _split_sections(text: str) -> tuple[str, list[str]]:
         "\n".join(header).rstrip("\n") + "\n\n",
         ["\n".join(lines).rstrip("\n") + "\n" for lines in sections],
     )
+
+
+def confirmed_attachments(officials, departments, *, start, end, by) -> list:
+    """Published, confirmed attachments of `officials` to `departments` in turn (not saved)."""
+    from django.utils import timezone
+
+    from placements.models import Attachment
+
+    return [
+        Attachment(
+            participant=official,
+            department=departments[i % len(departments)],
+            start=start,
+            end=end,
+            status=Attachment.Status.CONFIRMED,
+            published_at=timezone.now(),
+            supervisor="Ms Supervisor",
+            assigned_by=by,
+        )
+        for i, official in enumerate(officials)
+    ]

@@ -29,6 +29,7 @@ from pathlib import Path
 from common import (
     DEFAULT_OUTPUT,
     ROOT,
+    confirmed_attachments,
     django_env,
     environment,
     prepare_database,
@@ -100,17 +101,13 @@ def seed() -> None:
             for i, user in enumerate(users)
         )
         Attachment.objects.bulk_create(
-            Attachment(
-                participant=official,
-                department=departments[i % len(departments)],
+            confirmed_attachments(
+                officials,
+                departments,
                 start=today - datetime.timedelta(days=7),
                 end=today + datetime.timedelta(days=7),
-                status=Attachment.Status.CONFIRMED,
-                published_at=timezone.now(),
-                supervisor="Ms Supervisor",
-                assigned_by=coordinator,
+                by=coordinator,
             )
-            for i, official in enumerate(officials)
         )
         Activity.objects.bulk_create(
             Activity(

@@ -39,6 +39,7 @@ from pathlib import Path
 from common import (
     DEFAULT_OUTPUT,
     ROOT,
+    confirmed_attachments,
     django_env,
     environment,
     prepare_database,
@@ -153,19 +154,13 @@ def seed() -> None:
             # With their history, as the services record it: the board's "Recent changes"
             # read the newest versions of the cohort's attachments.
             bulk_create_with_history(
-                [
-                    Attachment(
-                        participant=official,
-                        department=departments[i % len(departments)],
-                        start=today - datetime.timedelta(days=7),
-                        end=today + datetime.timedelta(days=21),
-                        status=Attachment.Status.CONFIRMED,
-                        published_at=timezone.now(),
-                        supervisor="Ms Supervisor",
-                        assigned_by=coordinator,
-                    )
-                    for i, official in enumerate(officials)
-                ],
+                confirmed_attachments(
+                    officials,
+                    departments,
+                    start=today - datetime.timedelta(days=7),
+                    end=today + datetime.timedelta(days=21),
+                    by=coordinator,
+                ),
                 Attachment,
                 default_user=coordinator,
             )
