@@ -25,10 +25,17 @@ CSRF_PLACEHOLDER = "fragment-csrf-7f3c9a1e"
 FRAGMENT_TIMEOUT = 24 * 60 * 60
 
 
-@cache
 def template_version(template_name: str) -> str:
     """The template's source and the compiled translations: a deployment that changes either
-    renders every fragment afresh. (A fragment template includes no other template.)"""
+    renders every fragment afresh. (A fragment template includes no other template.) Read
+    once per process, but on every request under DEBUG, where templates are being edited."""
+    if settings.DEBUG:
+        return _template_version.__wrapped__(template_name)
+    return _template_version(template_name)
+
+
+@cache
+def _template_version(template_name: str) -> str:
     digest = hashlib.sha256(get_template(template_name).template.source.encode())
     for path in sorted(Path(p) for p in settings.LOCALE_PATHS):
         for catalogue in sorted(path.glob("*/LC_MESSAGES/django.mo")):

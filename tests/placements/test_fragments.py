@@ -5,12 +5,13 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.template import engines
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from exchange.fragments import CSRF_PLACEHOLDER, fragment_key
+from exchange.fragments import CSRF_PLACEHOLDER, fragment_key, template_version
 from placements.fragments import BOARD_ROW_TEMPLATE, board_row_state
 from placements.models import Attachment
 from placements.selectors import board_participants
@@ -198,3 +199,14 @@ def test_recent_changes_on_the_board_and_the_dashboard_follow_each_change(
     page = board(client, cohort)
     assert page.count("Chen Renamed</a> ·") == 2  # both versions, under the name of today
     assert "Confirmed</span>" in page
+
+
+def test_under_debug_an_edited_template_is_a_new_key(settings, tmp_path):
+    template = tmp_path / "fragment.html"
+    template.write_text("first")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
+    settings.DEBUG = True
+    first = template_version("fragment.html")
+    template.write_text("second")
+    engines["django"].engine.template_loaders[0].reset()
+    assert template_version("fragment.html") != first
