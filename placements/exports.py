@@ -187,11 +187,12 @@ class RosterWorksheet(Worksheet):
         number = row + 1
         date_style = date_format._get_xf_index()
         cells = []
-        first = None
+        first = last = None
         for col, value in enumerate(record):
             if value is None or value == "":
                 continue
             first = col if first is None else first
+            last = col
             reference = f"{xl_col_to_name(col)}{number}"
             if col in date_columns:
                 excel_date = self._convert_date_time(value)
@@ -208,7 +209,7 @@ class RosterWorksheet(Worksheet):
             cells.append(f'<c r="{reference}" t="inlineStr"><is><t{preserve}>{text}</t></is></c>')
         if cells:
             self._check_dimensions(row, first)
-            self._check_dimensions(row, col)
+            self._check_dimensions(row, last)
             self.fh.write(f'<row r="{number}">{"".join(cells)}</row>')
         self.previous_row = row
 
@@ -223,7 +224,7 @@ def write_xlsx(roster: Roster, target, *, title: str) -> int:
     """Write the roster as an XLSX workbook into `target` (a path or a binary file) and return
     the number of data rows. Header styled, tall enough, frozen, filtered and repeated on every
     printed page, which fits the sheet to the page's width; dates are real dates; every text is a
-    text cell (`write_string`), never a formula, whatever it starts with."""
+    text cell (`RosterWorksheet.write_roster_row`), never a formula, whatever it starts with."""
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True})
     sheet = workbook.add_worksheet(
         re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Roster", worksheet_class=RosterWorksheet

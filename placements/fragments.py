@@ -1,11 +1,13 @@
-"""The placement board's rows and the timeline's departments: most of their pages' rendering,
-and between two requests almost all of them unchanged, so each is rendered once per state
-(`exchange.fragments`). A state function lists every value its template reads."""
+"""The placement board's rows, the timeline's departments and the recent changes of the board
+and dashboard: most of their pages' rendering, and between two requests almost all of it
+unchanged, so each is rendered once per state (`exchange.fragments`). A state function lists
+every value its template reads."""
 
 from exchange.fragments import render_fragments
 
 BOARD_ROW_TEMPLATE = "placements/fragments/board_row.html"
 TIMELINE_DEPARTMENT_TEMPLATE = "placements/fragments/timeline_department.html"
+HISTORY_TEMPLATE = "placements/fragments/attachment_history.html"
 
 
 def board_row_state(official) -> tuple:
@@ -84,9 +86,6 @@ def render_timeline_departments(request, timeline):
             for row in timeline.departments
         ),
     )
-
-
-HISTORY_TEMPLATE = "placements/fragments/attachment_history.html"
 
 
 def attachment_history_state(history) -> tuple:
