@@ -84,3 +84,23 @@ def test_a_text_that_looks_like_xlsxwriters_rich_string_is_written_as_text(text)
     workbook.close()
     cell = load_workbook(io.BytesIO(target.getvalue()))["Roster"]["A1"]
     assert (cell.value, cell.data_type) == (text, "s")
+
+
+def test_the_sheets_dimension_counts_only_written_cells():
+    def dimension(fast: bool) -> bytes:
+        target = io.BytesIO()
+        workbook = xlsxwriter.Workbook(target, {"constant_memory": True})
+        sheet = workbook.add_worksheet("Roster", worksheet_class=RosterWorksheet)
+        for row, record in enumerate([["a", "b", None], ["c", "", ""]]):
+            if fast:
+                sheet.write_roster_row(row, record, set(), workbook.add_format())
+            else:
+                for col, value in enumerate(record):
+                    if value:
+                        sheet.write_string(row, col, value)
+        workbook.close()
+        with zipfile.ZipFile(io.BytesIO(target.getvalue())) as archive:
+            xml = archive.read("xl/worksheets/sheet1.xml")
+        return xml[xml.index(b"<dimension") : xml.index(b"/>", xml.index(b"<dimension"))]
+
+    assert dimension(fast=True) == dimension(fast=False) == b'<dimension ref="A1:B2"'
